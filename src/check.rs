@@ -1,0 +1,148 @@
+//! `crosswalk check`: the database validated and summarised, as text or JSON.
+
+use std::fmt::Write as _;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::db::Database;
+use crate::diag::DataError;
+use crate::model::{FwId, Relationship};
+
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    pub frameworks: Vec<FrameworkSummary>,
+    pub mapping_sets: Vec<SetSummary>,
+    pub errors: Vec<DataError>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FrameworkSummary {
+    pub key: String,
+    pub name: String,
+    pub version: String,
+    /// The items a user maps (the leaves: controls, subcategories, criteria, ...).
+    pub controls: usize,
+    /// Nodes per level, top down.
+    pub levels: IndexMap<String, usize>,
+    pub file: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SetSummary {
+    pub file: String,
+    pub source: String,
+    pub target: String,
+    pub rows: usize,
+    pub by_relationship: IndexMap<String, usize>,
+    pub by_provenance: IndexMap<String, usize>,
+    pub source_side: SideSummary,
+    pub target_side: SideSummary,
+}
+
+/// How much of one framework a mapping set reaches.
+#[derive(Debug, Serialize)]
+pub struct SideSummary {
+    pub controls: usize,
+    pub mapped: usize,
+    pub unmapped: Vec<String>,
+}
+
+/// Summarises a database and the errors its load reported.
+pub fn report(db: &Database, errors: Vec<DataError>) -> CheckReport {
+    let frameworks = db
+        .frameworks
+        .iter()
+        .enumerate()
+        .map(|(i, fw)| {
+            let mut levels: IndexMap<String, usize> = fw.levels.iter().map(|l| (l.clone(), 0)).collect();
+            for c in fw.controls.clone() {
+                levels[db.control(c).level as usize] += 1;
+            }
+            FrameworkSummary {
+                key: fw.key.clone(),
+                name: fw.name.clone(),
+                version: fw.version.clone(),
+                controls: db.mappable(i as FwId).count(),
+                levels,
+                file: fw.file.clone(),
+            }
+        })
+        .collect();
+    let mapping_sets = db.sets.iter().map(|set| set_summary(db, set)).collect();
+    CheckReport { frameworks, mapping_sets, errors }
+}
+
+fn set_summary(db: &Database, set: &crate::model::MappingSet) -> SetSummary {
+    let mut by_relationship: IndexMap<String, usize> = Relationship::ALL.iter().map(|r| (r.to_string(), 0)).collect();
+    let mut by_provenance: IndexMap<String, usize> = IndexMap::new();
+    let mut sources = std::collections::HashSet::new();
+    let mut targets = std::collections::HashSet::new();
+    for &m in &set.rows {
+        let row = &db.mappings[m as usize];
+        by_relationship[row.relationship.as_str()] += 1;
+        *by_provenance.entry(db.provenances[row.provenance as usize].key.clone()).or_default() += 1;
+        sources.insert(row.source);
+        targets.insert(row.target);
+    }
+    let side = |fw: FwId, mapped: &std::collections::HashSet<u32>| {
+        let all: Vec<u32> = db.mappable(fw).collect();
+        SideSummary {
+            controls: all.len(),
+            mapped: all.iter().filter(|c| mapped.contains(c)).count(),
+            unmapped: all.iter().filter(|c| !mapped.contains(c)).map(|&c| db.control(c).id.clone()).collect(),
+        }
+    };
+    SetSummary {
+        file: set.file.clone(),
+        source: db.framework(set.source).key.clone(),
+        target: db.framework(set.target).key.clone(),
+        rows: set.rows.len(),
+        by_relationship,
+        by_provenance,
+        source_side: side(set.source, &sources),
+        target_side: side(set.target, &targets),
+    }
+}
+
+/// The report as text; `stats` adds the per-set detail.
+pub fn render_text(r: &CheckReport, stats: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "frameworks");
+    for f in &r.frameworks {
+        let levels: Vec<String> = f.levels.iter().map(|(l, n)| format!("{n} {l}")).collect();
+        let _ = writeln!(out, "  {:<14} {:>4} controls  ({})", f.key, f.controls, levels.join(", "));
+    }
+    let _ = writeln!(out, "mapping sets");
+    for s in &r.mapping_sets {
+        let pair = format!("{} -> {}", s.source, s.target);
+        let _ = writeln!(
+            out,
+            "  {pair:<26} {:>4} rows  {}/{} source and {}/{} target controls mapped",
+            s.rows, s.source_side.mapped, s.source_side.controls, s.target_side.mapped, s.target_side.controls
+        );
+        if stats {
+            let rel: Vec<String> = s.by_relationship.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let prov: Vec<String> = s.by_provenance.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let _ = writeln!(out, "      file: {}", s.file);
+            let _ = writeln!(out, "      by relationship: {}", rel.join(", "));
+            let _ = writeln!(out, "      by provenance: {}", prov.join(", "));
+            let _ = writeln!(out, "      unmapped {}: {}", s.source, list_or_none(&s.source_side.unmapped));
+            let _ = writeln!(out, "      unmapped {}: {}", s.target, list_or_none(&s.target_side.unmapped));
+        }
+    }
+    if r.errors.is_empty() {
+        let _ = writeln!(out, "ok: no errors");
+    } else {
+        let _ = writeln!(out, "{} error(s); see above", r.errors.len());
+    }
+    out
+}
+
+fn list_or_none(ids: &[String]) -> String {
+    if ids.is_empty() {
+        "none".to_string()
+    } else {
+        ids.join(", ")
+    }
+}

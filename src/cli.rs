@@ -1,0 +1,101 @@
+//! The command line: the clap definition only.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::Format;
+
+const ABOUT: &str = "Map security and privacy controls between frameworks, and ask what a set of controls covers.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  crosswalk -e 'gaps iso27001 -> soc2'
+  crosswalk -e 'show iso27001:8.24'
+  crosswalk -f csv -e 'crosswalk iso27001 -> soc2' > iso-soc2.csv
+  crosswalk soa template > soa.csv      (fill it in, then:)
+  crosswalk -e 'coverage soa(\"soa.csv\") -> hipaa'
+  crosswalk run queries.cwq             (a file of statements)
+  crosswalk                             (the interactive shell; `help` inside)
+
+Exit codes: 0 success, 1 query error, 2 bad command line, 3 data error
+(the database or an input file), 4 file not readable or writable.";
+
+#[derive(Debug, Parser)]
+#[command(name = "crosswalk", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Run a query (one or more statements) and exit; may be given several times.
+    #[arg(short = 'e', long = "execute", value_name = "QUERY", global = false)]
+    pub execute: Vec<String>,
+
+    #[command(flatten)]
+    pub common: Common,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone)]
+pub struct Common {
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value_t = Format::Table, global = true)]
+    pub format: Format,
+
+    /// Load the database from DIR instead of the shipped one (see mappings/README.md).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data: Option<PathBuf>,
+
+    /// Width of table output [default: the terminal's; no wrapping when not a terminal].
+    #[arg(long, value_name = "COLUMNS", global = true)]
+    pub width: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Interactive shell with history and completion (the default on a terminal).
+    Repl,
+    /// Run files of statements; `-` reads standard input.
+    Run {
+        /// Files of statements (`.cwq`); `-` for standard input.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// Go on after a failing statement (the exit code still reports the first failure).
+        #[arg(long)]
+        keep_going: bool,
+    },
+    /// Validate the database and summarise it.
+    Check {
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Per mapping set: rows by relationship and provenance, and which controls are unmapped.
+        #[arg(long)]
+        stats: bool,
+    },
+    /// Export a result to a file (.csv, .xlsx, .json, .md).
+    Export {
+        /// The statement to export: crosswalk, map, coverage, gaps, list, search, path or explain.
+        query: String,
+        /// The file to write; its extension picks the format.
+        #[arg(short, long, value_name = "FILE")]
+        output: String,
+        /// Sources as rows, targets as columns (CSV; XLSX always has a matrix sheet).
+        #[arg(long)]
+        matrix: bool,
+        /// Start a CSV with a UTF-8 byte-order mark, for Excel.
+        #[arg(long)]
+        bom: bool,
+    },
+    /// Statements of Applicability.
+    Soa {
+        #[command(subcommand)]
+        action: SoaAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SoaAction {
+    /// Print a blank Statement of Applicability (CSV) for the 93 Annex A controls.
+    Template,
+}

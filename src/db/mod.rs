@@ -1,0 +1,158 @@
+//! The database: load the files, validate them as a whole, index them.
+
+pub mod index;
+pub mod load;
+pub mod validate;
+
+use std::path::Path;
+
+use crate::diag::{DataError, Error};
+use crate::model::*;
+use index::{Found, Index};
+use load::SourceFile;
+
+/// Every framework, control and mapping of a load, with its lookup tables.
+#[derive(Debug, Default, Clone)]
+pub struct Database {
+    pub frameworks: Vec<Framework>,
+    pub controls: Vec<Control>,
+    pub mappings: Vec<Mapping>,
+    pub sets: Vec<MappingSet>,
+    pub provenances: Vec<Provenance>,
+    pub index: Index,
+}
+
+/// Where a database comes from.
+#[derive(Debug, Clone)]
+pub enum DataSource<'a> {
+    /// The database compiled into the binary.
+    Embedded,
+    /// A database folder (`--data DIR`).
+    Dir(&'a Path),
+}
+
+/// Loads a database and reports every problem found in it, each with its file and line.
+/// The database holds whatever could be read even when there are errors.
+pub fn load_with_errors(source: DataSource) -> Result<(Database, Vec<DataError>), Error> {
+    let (files, mut errors) = match source {
+        DataSource::Embedded => (load::embedded_files(), Vec::new()),
+        DataSource::Dir(dir) => load::dir_files(dir)?,
+    };
+    let db = from_files(&files, &mut errors);
+    Ok((db, errors))
+}
+
+/// Loads a database; any problem in it is an [`Error::Data`].
+pub fn load(source: DataSource) -> Result<Database, Error> {
+    let (db, errors) = load_with_errors(source)?;
+    if errors.is_empty() {
+        Ok(db)
+    } else {
+        Err(Error::Data(errors))
+    }
+}
+
+/// Builds a database from files already in memory.
+pub fn from_files(files: &[SourceFile], errors: &mut Vec<DataError>) -> Database {
+    validate::build(files, errors)
+}
+
+impl Database {
+    pub fn framework(&self, id: FwId) -> &Framework {
+        &self.frameworks[id as usize]
+    }
+
+    pub fn control(&self, id: CtlId) -> &Control {
+        &self.controls[id as usize]
+    }
+
+    /// The framework a key or alias names, any case.
+    pub fn find_framework(&self, name: &str) -> Option<FwId> {
+        self.index.framework(name)
+    }
+
+    /// Looks up a control id in a framework, accepting case and prefix variants (`A.5.15`).
+    pub fn find_control(&self, fw: FwId, id: &str) -> Option<CtlId> {
+        match self.index.control(self.framework(fw), fw, &self.controls, id) {
+            Found::Exact(c) | Found::Loose(c) => Some(c),
+            Found::Missing => None,
+        }
+    }
+
+    /// `KEY:ID`, the name a user types.
+    pub fn qualified(&self, c: CtlId) -> String {
+        let c = self.control(c);
+        format!("{}:{}", self.framework(c.framework).key, c.id)
+    }
+
+    /// The framework's key of a control.
+    pub fn key_of(&self, c: CtlId) -> &str {
+        &self.framework(self.control(c).framework).key
+    }
+
+    /// The level name of a control (`subcategory`).
+    pub fn level_name(&self, c: CtlId) -> &str {
+        let c = self.control(c);
+        &self.framework(c.framework).levels[c.level as usize]
+    }
+
+    /// The mappable controls of a framework, in catalog order.
+    pub fn mappable(&self, fw: FwId) -> impl Iterator<Item = CtlId> + '_ {
+        self.framework(fw).controls.clone().filter(|&c| self.control(c).mappable)
+    }
+
+    /// The ancestors of a control, nearest first.
+    pub fn ancestors(&self, c: CtlId) -> impl Iterator<Item = CtlId> + '_ {
+        std::iter::successors(self.control(c).parent, |&p| self.control(p).parent)
+    }
+
+    /// The mappable controls at or below `c`, in catalog order.
+    pub fn mappable_under(&self, c: CtlId) -> Vec<CtlId> {
+        let mut out = Vec::new();
+        let mut stack = vec![c];
+        while let Some(n) = stack.pop() {
+            let node = self.control(n);
+            if node.mappable {
+                out.push(n);
+            }
+            stack.extend(node.children.iter().rev());
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// Every mapping that touches `c`, read from `c`'s side: (other control, relationship
+    /// from `c` to it, mapping row).
+    pub fn links(&self, c: CtlId) -> impl Iterator<Item = Link> + '_ {
+        let out = self.index.outgoing[c as usize].iter().map(move |&m| {
+            let row = &self.mappings[m as usize];
+            Link { from: c, to: row.target, relationship: row.relationship, mapping: m }
+        });
+        let inc = self.index.incoming[c as usize].iter().map(move |&m| {
+            let row = &self.mappings[m as usize];
+            Link { from: c, to: row.source, relationship: row.relationship.reverse(), mapping: m }
+        });
+        out.chain(inc)
+    }
+
+    /// The mapping links from `c` to controls of framework `fw`, in the target's catalog order.
+    pub fn links_to(&self, c: CtlId, fw: FwId) -> Vec<Link> {
+        let mut links: Vec<Link> = self.links(c).filter(|l| self.control(l.to).framework == fw).collect();
+        links.sort_by_key(|l| l.to);
+        links
+    }
+
+    /// Whether a mapping set links the two frameworks, in either direction.
+    pub fn has_set(&self, a: FwId, b: FwId) -> bool {
+        self.sets.iter().any(|s| (s.source, s.target) == (a, b) || (s.source, s.target) == (b, a))
+    }
+}
+
+/// A mapping read from one side: `from RELATIONSHIP to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    pub from: CtlId,
+    pub to: CtlId,
+    pub relationship: Relationship,
+    pub mapping: MapId,
+}

@@ -1,0 +1,211 @@
+//! The plain types of the database: frameworks, controls, mappings and the relationship vocabulary.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::Serialize;
+
+/// Index of a framework in [`crate::db::Database::frameworks`].
+pub type FwId = u16;
+/// Index of a control in [`crate::db::Database::controls`]; catalog order within a framework.
+pub type CtlId = u32;
+/// Index of a mapping row in [`crate::db::Database::mappings`].
+pub type MapId = u32;
+
+/// A framework: its metadata and the range of its controls.
+#[derive(Debug, Clone)]
+pub struct Framework {
+    pub key: String,
+    pub aliases: Vec<String>,
+    pub name: String,
+    pub version: String,
+    pub publisher: String,
+    /// Tree levels, top down (`function`, `category`, `subcategory`).
+    pub levels: Vec<String>,
+    /// Which levels hold the items a user maps (the leaves that `controls` counts).
+    pub mappable: Vec<bool>,
+    /// Prefixes accepted before an id and ignored (`A.` for ISO Annex A).
+    pub id_prefixes: Vec<String>,
+    pub attributes: Vec<AttributeDef>,
+    /// Attributes that coverage summaries count by (HIPAA's Required/Addressable).
+    pub summary: Vec<String>,
+    /// This framework's controls, in catalog order.
+    pub controls: Range<CtlId>,
+    /// The catalog file, for messages.
+    pub file: String,
+}
+
+impl Framework {
+    /// The level index named `name`, case-insensitively.
+    pub fn level_index(&self, name: &str) -> Option<usize> {
+        self.levels.iter().position(|l| l.eq_ignore_ascii_case(name))
+    }
+
+    /// The attribute called `name` or one of its aliases, case-insensitively.
+    pub fn attribute_index(&self, name: &str) -> Option<usize> {
+        self.attributes.iter().position(|a| a.answers_to(name))
+    }
+}
+
+/// A typed attribute that a catalog declares (an ISO 27002 attribute, HIPAA designation).
+#[derive(Debug, Clone)]
+pub struct AttributeDef {
+    pub name: String,
+    pub label: String,
+    pub aliases: Vec<String>,
+    /// The allowed values; empty means free text.
+    pub values: Vec<String>,
+}
+
+impl AttributeDef {
+    pub fn answers_to(&self, name: &str) -> bool {
+        let name = name.replace('-', "_");
+        self.name.eq_ignore_ascii_case(&name) || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(&name))
+    }
+}
+
+/// One node of a catalog tree: a theme, a control, a subcategory, an article.
+#[derive(Debug, Clone)]
+pub struct Control {
+    pub framework: FwId,
+    pub id: String,
+    pub parent: Option<CtlId>,
+    /// Index into the framework's `levels`.
+    pub level: u8,
+    /// Whether this node is one a user maps (see [`Framework::mappable`]).
+    pub mappable: bool,
+    pub title: String,
+    pub description: String,
+    /// Values of each declared attribute, aligned with [`Framework::attributes`].
+    pub attributes: Vec<Vec<String>>,
+    pub aliases: Vec<String>,
+    pub children: Vec<CtlId>,
+    /// Line in the catalog file.
+    pub line: u32,
+}
+
+/// One mapping row: `source RELATIONSHIP target`.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    pub source: CtlId,
+    pub target: CtlId,
+    pub relationship: Relationship,
+    pub provenance: u16,
+    pub rationale: String,
+    pub set: u16,
+    pub line: u32,
+}
+
+/// A mapping set: the rows of one file, between two frameworks.
+#[derive(Debug, Clone)]
+pub struct MappingSet {
+    pub file: String,
+    pub source: FwId,
+    pub target: FwId,
+    pub rows: Vec<MapId>,
+}
+
+/// Who asserts a mapping: a publication or our own analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    pub key: String,
+    pub kind: ProvenanceKind,
+    pub title: String,
+    pub publisher: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProvenanceKind {
+    Published,
+    Analysis,
+}
+
+/// The NIST IR 8477 set-theory relationships, read "source REL target".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relationship {
+    Equal,
+    SupersetOf,
+    SubsetOf,
+    IntersectsWith,
+}
+
+impl Relationship {
+    pub const ALL: [Relationship; 4] =
+        [Relationship::Equal, Relationship::SupersetOf, Relationship::SubsetOf, Relationship::IntersectsWith];
+
+    pub fn parse(s: &str) -> Option<Relationship> {
+        Relationship::ALL.into_iter().find(|r| r.as_str().eq_ignore_ascii_case(s))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relationship::Equal => "equal",
+            Relationship::SupersetOf => "superset-of",
+            Relationship::SubsetOf => "subset-of",
+            Relationship::IntersectsWith => "intersects-with",
+        }
+    }
+
+    /// The same fact read from the target's side.
+    pub fn reverse(self) -> Relationship {
+        match self {
+            Relationship::SupersetOf => Relationship::SubsetOf,
+            Relationship::SubsetOf => Relationship::SupersetOf,
+            other => other,
+        }
+    }
+
+    /// What implementing the source gives the target.
+    pub fn coverage(self) -> Strength {
+        match self {
+            Relationship::Equal | Relationship::SupersetOf => Strength::Full,
+            Relationship::SubsetOf | Relationship::IntersectsWith => Strength::Partial,
+        }
+    }
+
+    /// `s self m` then `m next t` gives `s ? t`, or `None` when nothing sound follows.
+    pub fn compose(self, next: Relationship) -> Option<Relationship> {
+        use Relationship::*;
+        match (self, next) {
+            (Equal, x) | (x, Equal) => Some(x),
+            (SupersetOf, SupersetOf) => Some(SupersetOf),
+            (SubsetOf, SubsetOf) => Some(SubsetOf),
+            (SupersetOf, SubsetOf) | (SupersetOf, IntersectsWith) | (IntersectsWith, SubsetOf) => Some(IntersectsWith),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Relationship {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much of a target a source gives: the coverage states, ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strength {
+    None,
+    Partial,
+    Full,
+}
+
+impl Strength {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strength::None => "none",
+            Strength::Partial => "partial",
+            Strength::Full => "full",
+        }
+    }
+}
+
+impl fmt::Display for Strength {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

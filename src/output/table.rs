@@ -1,0 +1,162 @@
+//! Plain-text tables for a terminal: aligned columns, long text wrapped to the width.
+
+use std::fmt::Write as _;
+
+use unicode_width::UnicodeWidthStr;
+
+use super::{Block, Table};
+
+/// Narrowest a wrapped column is squeezed to.
+const MIN_WRAP: usize = 12;
+
+/// Renders blocks as text; tables fit `width` when given.
+pub fn render(blocks: &[Block], width: Option<usize>) -> String {
+    let mut out = String::new();
+    for (i, block) in blocks.iter().enumerate() {
+        if i > 0 && matches!(block, Block::Heading(_) | Block::Table(_)) {
+            out.push('\n');
+        }
+        match block {
+            Block::Heading(h) => {
+                let _ = writeln!(out, "{h}");
+            }
+            Block::Text(t) => {
+                for line in t.lines() {
+                    let _ = writeln!(out, "{}", wrap(line, width.unwrap_or(usize::MAX)).join("\n"));
+                }
+            }
+            Block::Fields(fields) => fields_text(&mut out, fields, width),
+            Block::Table(t) => table_text(&mut out, t, width),
+        }
+    }
+    out
+}
+
+fn fields_text(out: &mut String, fields: &[(String, String)], width: Option<usize>) {
+    let name_w = fields.iter().map(|(n, _)| n.width()).max().unwrap_or(0);
+    let value_w = width.map_or(usize::MAX, |w| w.saturating_sub(name_w + 2).max(MIN_WRAP * 2));
+    for (name, value) in fields {
+        for (i, line) in wrap(value, value_w).iter().enumerate() {
+            let label = if i == 0 { name.as_str() } else { "" };
+            let _ = writeln!(out, "{}{}  {line}", label, " ".repeat(name_w - label.width()));
+        }
+    }
+}
+
+fn table_text(out: &mut String, t: &Table, width: Option<usize>) {
+    let widths = column_widths(t, width);
+    let line = |out: &mut String, cells: Vec<Vec<String>>| {
+        let height = cells.iter().map(Vec::len).max().unwrap_or(1);
+        for l in 0..height {
+            let mut text = String::new();
+            for (i, cell) in cells.iter().enumerate() {
+                let piece = cell.get(l).map_or("", String::as_str);
+                if i + 1 < cells.len() {
+                    text.push_str(piece);
+                    text.push_str(&" ".repeat(widths[i] - piece.width() + 2));
+                } else {
+                    text.push_str(piece);
+                }
+            }
+            let _ = writeln!(out, "{}", text.trim_end());
+        }
+    };
+    line(out, t.columns.iter().zip(&widths).map(|(c, &w)| wrap(&c.name, w)).collect());
+    let _ = writeln!(out, "{}", widths.iter().map(|&w| "-".repeat(w)).collect::<Vec<_>>().join("  "));
+    for row in &t.rows {
+        line(out, row.iter().zip(&widths).map(|(cell, &w)| wrap(cell, w)).collect());
+    }
+}
+
+/// Natural widths, with the wrapping columns narrowed until the table fits.
+fn column_widths(t: &Table, width: Option<usize>) -> Vec<usize> {
+    let mut widths: Vec<usize> = t
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            t.rows.iter().map(|r| r.get(i).map_or(0, |s| s.width())).max().unwrap_or(0).max(c.name.width()).max(1)
+        })
+        .collect();
+    let Some(limit) = width else { return widths };
+    let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
+    while total(&widths) > limit {
+        // Take one column from the widest wrapping column that can still give.
+        let widest = t
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| c.wrap && widths[*i] > MIN_WRAP)
+            .max_by_key(|(i, _)| (widths[*i], usize::MAX - i));
+        match widest {
+            Some((i, _)) => widths[i] -= 1,
+            None => break,
+        }
+    }
+    widths
+}
+
+/// Splits text into lines of at most `width` columns, at spaces where it can.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        for word in para.split(' ').filter(|w| !w.is_empty()) {
+            let mut word = word.to_string();
+            if !line.is_empty() && line.width() + 1 + word.width() > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            while word.width() > width {
+                let cut = split_at_width(&word, width);
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                lines.push(word[..cut].to_string());
+                word = word[cut..].to_string();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(&word);
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+fn split_at_width(word: &str, width: usize) -> usize {
+    let mut used = 0;
+    for (i, c) in word.char_indices() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > width && i > 0 {
+            return i;
+        }
+        used += w;
+    }
+    word.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Column;
+
+    #[test]
+    fn wraps_long_columns_to_fit() {
+        let t = Table {
+            columns: vec![Column { name: "id".into(), wrap: false }, Column { name: "text".into(), wrap: true }],
+            rows: vec![vec!["8.24".into(), "one two three four five six seven eight".into()]],
+        };
+        let out = render(&[Block::Table(t)], Some(24));
+        assert_eq!(
+            out,
+            "id    text\n----  ------------------\n8.24  one two three four\n      five six seven\n      eight\n"
+        );
+        assert!(out.lines().all(|l| l.width() <= 24));
+    }
+
+    #[test]
+    fn wrap_cuts_words_longer_than_the_width() {
+        assert_eq!(wrap("abcdefgh ij", 3), ["abc", "def", "gh", "ij"]);
+    }
+}

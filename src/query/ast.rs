@@ -1,0 +1,264 @@
+//! The typed syntax tree of a statement, each node with its span, and a compact S-expression form.
+
+use std::fmt;
+
+use crate::diag::Span;
+
+/// A node and the source span it came from. Equality ignores the span, so
+/// trees can be compared without positions.
+#[derive(Debug, Clone)]
+pub struct Spanned<T> {
+    pub node: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(node: T, span: Span) -> Spanned<T> {
+        Spanned { node, span }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Spanned<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.node == other.node
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for Spanned<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.node.fmt(f)
+    }
+}
+
+/// A name as written: a framework key, an id, a variable, a field.
+pub type Name = Spanned<String>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Statement {
+    /// `let NAME = SET`
+    Let { name: Name, set: Spanned<SetExpr> },
+    /// `frameworks`
+    Frameworks,
+    /// `show KEY:ID`
+    Show(ControlRef),
+    /// `list SET`
+    List(Spanned<SetExpr>),
+    /// `search "text" [in SET]`
+    Search { text: Name, within: Option<Spanned<SetExpr>> },
+    /// `map SET -> KEY` (forward) or `map SET <- KEY` (backward)
+    Map { set: Spanned<SetExpr>, direction: Direction, framework: Name, filter: Option<Spanned<Filter>> },
+    /// `crosswalk SET -> KEY`
+    Crosswalk { set: Spanned<SetExpr>, framework: Name, filter: Option<Spanned<Filter>> },
+    /// `coverage SET -> KEY` and `gaps SET -> KEY`
+    Coverage { gaps: bool, set: Spanned<SetExpr>, framework: Name, filter: Option<Spanned<Filter>>, route: Route },
+    /// `path KEY:ID -> KEY`
+    Path { control: ControlRef, framework: Name, route: Route },
+    /// `explain SET -> KEY:ID`
+    Explain { set: Spanned<SetExpr>, target: ControlRef, route: Route },
+    /// `export STATEMENT to "FILE"`
+    Export { statement: Box<Spanned<Statement>>, path: Name, matrix: bool, bom: bool },
+    /// `format NAME`
+    Format(Name),
+    /// `help [TOPIC]`
+    Help(Option<Name>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Forward,
+    Backward,
+}
+
+/// Which routes count towards coverage.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Route {
+    /// The statement's default: direct mappings only for coverage and gaps,
+    /// every route for path and explain.
+    Default,
+    /// Direct mappings only.
+    Direct,
+    /// Direct mappings, and routes through this framework.
+    Via(Name),
+}
+
+/// `KEY:ID`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControlRef {
+    pub framework: Name,
+    pub id: Name,
+}
+
+impl ControlRef {
+    pub fn span(&self) -> Span {
+        self.framework.span.to(self.id.span)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetExpr {
+    /// A whole framework: its mappable controls.
+    Framework(Name),
+    /// One control, or every mappable control under a grouping node (`csf:PR.AA`).
+    Control(ControlRef),
+    /// `KEY{ITEM, ...}`
+    Items {
+        framework: Name,
+        items: Vec<Spanned<Item>>,
+    },
+    /// `$NAME`
+    Var(Name),
+    /// `soa("FILE")`
+    Soa(Name),
+    Union(Box<Spanned<SetExpr>>, Box<Spanned<SetExpr>>),
+    Intersect(Box<Spanned<SetExpr>>, Box<Spanned<SetExpr>>),
+    Except(Box<Spanned<SetExpr>>, Box<Spanned<SetExpr>>),
+    Filtered(Box<Spanned<SetExpr>>, Spanned<Filter>),
+}
+
+/// An element of `KEY{...}`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// An id (a grouping id stands for the mappable controls under it).
+    Id(String),
+    /// A glob over ids: `*` any run of characters, `?` one character.
+    Pattern(String),
+    /// An inclusive range in catalog order.
+    Range(Name, Name),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filter {
+    And(Box<Spanned<Filter>>, Box<Spanned<Filter>>),
+    Or(Box<Spanned<Filter>>, Box<Spanned<Filter>>),
+    Not(Box<Spanned<Filter>>),
+    Compare { field: Name, op: CmpOp, value: Name },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `=`: the value, ignoring case
+    Eq,
+    /// `!=`
+    Ne,
+    /// `~`: contains the text, ignoring case
+    Contains,
+}
+
+impl CmpOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "!=",
+            CmpOp::Contains => "~",
+        }
+    }
+}
+
+// S-expressions, for parse snapshots and debugging.
+
+impl fmt::Display for Statement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Statement::Let { name, set } => write!(f, "(let {name} {set})"),
+            Statement::Frameworks => write!(f, "(frameworks)"),
+            Statement::Show(c) => write!(f, "(show {c})"),
+            Statement::List(s) => write!(f, "(list {s})"),
+            Statement::Search { text, within } => {
+                write!(f, "(search {:?}", text.node)?;
+                if let Some(w) = within {
+                    write!(f, " {w}")?;
+                }
+                write!(f, ")")
+            }
+            Statement::Map { set, direction, framework, filter } => {
+                let arrow = if *direction == Direction::Forward { "->" } else { "<-" };
+                write!(f, "(map {set} {arrow} {framework}{})", opt_filter(filter))
+            }
+            Statement::Crosswalk { set, framework, filter } => {
+                write!(f, "(crosswalk {set} {framework}{})", opt_filter(filter))
+            }
+            Statement::Coverage { gaps, set, framework, filter, route } => {
+                let kw = if *gaps { "gaps" } else { "coverage" };
+                write!(f, "({kw} {set} {framework}{}{route})", opt_filter(filter))
+            }
+            Statement::Path { control, framework, route } => write!(f, "(path {control} {framework}{route})"),
+            Statement::Explain { set, target, route } => write!(f, "(explain {set} {target}{route})"),
+            Statement::Export { statement, path, matrix, bom } => {
+                write!(f, "(export {statement} {:?}", path.node)?;
+                if *matrix {
+                    write!(f, " matrix")?;
+                }
+                if *bom {
+                    write!(f, " bom")?;
+                }
+                write!(f, ")")
+            }
+            Statement::Format(n) => write!(f, "(format {n})"),
+            Statement::Help(None) => write!(f, "(help)"),
+            Statement::Help(Some(t)) => write!(f, "(help {t})"),
+        }
+    }
+}
+
+fn opt_filter(filter: &Option<Spanned<Filter>>) -> String {
+    filter.as_ref().map(|w| format!(" (where {w})")).unwrap_or_default()
+}
+
+impl fmt::Display for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Route::Default => Ok(()),
+            Route::Direct => write!(f, " direct"),
+            Route::Via(k) => write!(f, " (via {k})"),
+        }
+    }
+}
+
+impl fmt::Display for ControlRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.framework, self.id)
+    }
+}
+
+impl fmt::Display for SetExpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SetExpr::Framework(k) => write!(f, "{k}"),
+            SetExpr::Control(c) => write!(f, "{c}"),
+            SetExpr::Items { framework, items } => {
+                write!(f, "({framework}")?;
+                for i in items {
+                    write!(f, " {i}")?;
+                }
+                write!(f, ")")
+            }
+            SetExpr::Var(n) => write!(f, "${n}"),
+            SetExpr::Soa(p) => write!(f, "(soa {:?})", p.node),
+            SetExpr::Union(a, b) => write!(f, "(| {a} {b})"),
+            SetExpr::Intersect(a, b) => write!(f, "(& {a} {b})"),
+            SetExpr::Except(a, b) => write!(f, "(- {a} {b})"),
+            SetExpr::Filtered(s, w) => write!(f, "(where {s} {w})"),
+        }
+    }
+}
+
+impl fmt::Display for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Item::Id(id) => write!(f, "{id}"),
+            Item::Pattern(p) => write!(f, "(glob {p})"),
+            Item::Range(a, b) => write!(f, "(range {a} {b})"),
+        }
+    }
+}
+
+impl fmt::Display for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Filter::And(a, b) => write!(f, "(and {a} {b})"),
+            Filter::Or(a, b) => write!(f, "(or {a} {b})"),
+            Filter::Not(a) => write!(f, "(not {a})"),
+            Filter::Compare { field, op, value } => write!(f, "({} {field} {:?})", op.as_str(), value.node),
+        }
+    }
+}

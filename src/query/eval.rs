@@ -1,0 +1,368 @@
+//! Evaluating statements against the database: each statement kind becomes an [`Output`].
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+
+use super::ast::*;
+use super::filter::{self, Condition, Subject};
+use super::sets::{self, ControlSet, Scope};
+use crate::coverage::{self, Routes};
+use crate::db::{Database, Link};
+use crate::diag::{Diagnostic, Error};
+use crate::model::{CtlId, FwId, Strength};
+use crate::output::Format;
+use crate::report::*;
+
+/// What statements share in a session: named sets, the output format, where relative files are.
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub vars: HashMap<String, ControlSet>,
+    pub format: Format,
+    pub base_dir: PathBuf,
+}
+
+impl Default for Env {
+    fn default() -> Env {
+        Env { vars: HashMap::new(), format: Format::Table, base_dir: PathBuf::from(".") }
+    }
+}
+
+/// Evaluates one statement. `src` is the source the statement's spans point into.
+pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) -> Result<Output, Error> {
+    let text = |span: crate::diag::Span| src.get(span.start..span.end).unwrap_or_default().trim().to_string();
+    let scope = Scope { db, vars: &env.vars, base_dir: &env.base_dir };
+    match &stmt.node {
+        Statement::Let { name, set } => {
+            let value = sets::eval(&scope, set)?;
+            let msg = format!("${} = {} control(s)", name.node, value.len());
+            env.vars.insert(name.node.clone(), value);
+            Ok(message(msg))
+        }
+        Statement::Frameworks => Ok(Output::Frameworks(frameworks(db))),
+        Statement::Show(c) => Ok(Output::Control(Box::new(show(db, sets::control(db, c)?)))),
+        Statement::List(set) => Ok(Output::Controls(list(db, &sets::eval(&scope, set)?))),
+        Statement::Search { text: needle, within } => {
+            let pool = match within {
+                Some(w) => Some(sets::eval(&scope, w)?),
+                None => None,
+            };
+            Ok(Output::Controls(search(db, &needle.node, pool.as_ref())))
+        }
+        Statement::Map { set, direction, framework, filter } => {
+            let sources = sets::eval(&scope, set)?;
+            let fw = sets::framework(db, framework)?;
+            let cond = filter.as_ref().map(|f| filter::compile(db, f, &[fw], true)).transpose()?;
+            Ok(Output::Mappings(mappings(db, &sources, text(set.span), fw, *direction, cond.as_ref())))
+        }
+        Statement::Crosswalk { set, framework, filter } => {
+            let sources = sets::eval(&scope, set)?;
+            let fw = sets::framework(db, framework)?;
+            let cond = filter.as_ref().map(|f| filter::compile(db, f, &[fw], true)).transpose()?;
+            Ok(Output::Mappings(mappings(db, &sources, text(set.span), fw, Direction::Forward, cond.as_ref())))
+        }
+        Statement::Coverage { gaps, set, framework, filter, route } => {
+            let sources = sets::eval(&scope, set)?;
+            let fw = sets::framework(db, framework)?;
+            let cond = filter.as_ref().map(|f| filter::compile(db, f, &[fw], false)).transpose()?;
+            let routes = routes(db, route, Routes::Direct, fw)?;
+            let source = text(set.span);
+            Ok(Output::Coverage(coverage_report(db, &sources, source, fw, cond.as_ref(), routes, *gaps)))
+        }
+        Statement::Path { control, framework, route } => {
+            let c = sets::control(db, control)?;
+            let fw = sets::framework(db, framework)?;
+            let routes = routes(db, route, Routes::Any, fw)?;
+            Ok(Output::Paths(path(db, c, fw, routes)))
+        }
+        Statement::Explain { set, target, route } => {
+            let sources = sets::eval(&scope, set)?;
+            let t = sets::control(db, target)?;
+            let routes = routes(db, route, Routes::Any, db.control(t).framework)?;
+            Ok(Output::Explain(explain(db, &sources, text(set.span), t, routes)))
+        }
+        Statement::Export { statement, path, matrix, bom } => {
+            let output = eval(db, env, statement, src)?;
+            let target = env.base_dir.join(&path.node);
+            let written = crate::output::export::write(&output, &target, &path.node, path.span, *matrix, *bom)?;
+            Ok(message(written))
+        }
+        Statement::Format(name) => {
+            env.format = name.node.parse::<Format>().map_err(|e| Diagnostic::new(e, name.span))?;
+            Ok(message(format!("output format: {}", env.format)))
+        }
+        Statement::Help(topic) => {
+            let text = crate::help::topic(topic.as_ref().map(|t| t.node.as_str())).map_err(|e| match topic {
+                Some(t) => Error::Query(Diagnostic::new(e, t.span)),
+                None => Error::Query(Diagnostic::new(e, stmt.span)),
+            })?;
+            Ok(message(text))
+        }
+    }
+}
+
+fn message(text: impl Into<String>) -> Output {
+    Output::Message(Message { text: text.into() })
+}
+
+fn routes(db: &Database, route: &Route, default: Routes, target: FwId) -> Result<Routes, Diagnostic> {
+    match route {
+        Route::Default => Ok(default),
+        Route::Direct => Ok(Routes::Direct),
+        Route::Via(name) => {
+            let via = sets::framework(db, name)?;
+            if via == target {
+                let msg =
+                    format!("`via {}` names the target framework; name a third framework to route through", name.node);
+                return Err(Diagnostic::new(msg, name.span));
+            }
+            Ok(Routes::Via(via))
+        }
+    }
+}
+
+fn routes_text(db: &Database, routes: Routes) -> String {
+    match routes {
+        Routes::Direct => "direct".to_string(),
+        Routes::Via(f) => format!("direct + via {}", db.framework(f).key),
+        Routes::Any => "direct + via any framework".to_string(),
+    }
+}
+
+fn frameworks(db: &Database) -> FrameworkList {
+    let frameworks = db
+        .frameworks
+        .iter()
+        .enumerate()
+        .map(|(i, fw)| {
+            let i = i as FwId;
+            let mut levels: IndexMap<String, usize> = fw.levels.iter().map(|l| (l.clone(), 0)).collect();
+            for c in fw.controls.clone() {
+                levels[db.control(c).level as usize] += 1;
+            }
+            let mapped_to = (0..db.frameworks.len() as FwId)
+                .filter(|&o| o != i && db.has_set(i, o))
+                .map(|o| db.framework(o).key.clone())
+                .collect();
+            FrameworkRow {
+                key: fw.key.clone(),
+                name: fw.name.clone(),
+                version: fw.version.clone(),
+                publisher: fw.publisher.clone(),
+                aliases: fw.aliases.clone(),
+                controls: db.mappable(i).count(),
+                levels,
+                mapped_to,
+            }
+        })
+        .collect();
+    FrameworkList { frameworks }
+}
+
+fn attributes(db: &Database, c: CtlId) -> IndexMap<String, Vec<String>> {
+    let control = db.control(c);
+    let fw = db.framework(control.framework);
+    fw.attributes
+        .iter()
+        .zip(&control.attributes)
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(a, v)| (a.name.clone(), v.clone()))
+        .collect()
+}
+
+fn show(db: &Database, c: CtlId) -> ControlDetail {
+    let control = db.control(c);
+    let mut parents: Vec<ControlInfo> = db.ancestors(c).map(|p| ControlInfo::of(db, p)).collect();
+    parents.reverse();
+    let mut links: Vec<Link> = db.links(c).collect();
+    links.sort_by_key(|l| l.to);
+    ControlDetail {
+        control: ControlInfo::of(db, c),
+        level: db.level_name(c).to_string(),
+        mappable: control.mappable,
+        parents,
+        children: control.children.iter().map(|&k| ControlInfo::of(db, k)).collect(),
+        description: control.description.clone(),
+        attributes: attributes(db, c),
+        aliases: control.aliases.clone(),
+        mappings: links.iter().map(|l| mapping_row(db, l.from, l)).collect(),
+    }
+}
+
+/// A link as a row; `source` is the control whose side the link is read from.
+fn mapping_row(db: &Database, source: CtlId, link: &Link) -> MappingRow {
+    let m = &db.mappings[link.mapping as usize];
+    let (s, t) = (ControlInfo::of(db, source), ControlInfo::of(db, link.to));
+    MappingRow {
+        source_framework: s.framework,
+        source_id: s.id,
+        source_title: s.title,
+        relationship: link.relationship,
+        target_framework: t.framework,
+        target_id: t.id,
+        target_title: t.title,
+        provenance: db.provenances[m.provenance as usize].key.clone(),
+        rationale: m.rationale.clone(),
+    }
+}
+
+fn item(db: &Database, c: CtlId) -> ControlItem {
+    let control = db.control(c);
+    ControlItem {
+        framework: db.key_of(c).to_string(),
+        id: control.id.clone(),
+        title: control.title.clone(),
+        level: db.level_name(c).to_string(),
+        group: coverage::group_label(db, c),
+        description: control.description.clone(),
+        attributes: attributes(db, c),
+    }
+}
+
+fn list(db: &Database, set: &ControlSet) -> ControlList {
+    ControlList { controls: set.ids().map(|c| item(db, c)).collect() }
+}
+
+/// Every node whose id, title or description holds all the words of `needle`.
+fn search(db: &Database, needle: &str, within: Option<&ControlSet>) -> ControlList {
+    let words: Vec<String> = needle.split_whitespace().map(str::to_lowercase).collect();
+    let hits =
+        (0..db.controls.len() as CtlId).filter(|&c| within.is_none_or(|s| s.strength(c).is_some())).filter(|&c| {
+            let control = db.control(c);
+            let hay = format!("{} {} {} {}", control.id, control.title, control.description, control.aliases.join(" "))
+                .to_lowercase();
+            words.iter().all(|w| hay.contains(w.as_str()))
+        });
+    ControlList { controls: hits.map(|c| item(db, c)).collect() }
+}
+
+fn mappings(
+    db: &Database,
+    sources: &ControlSet,
+    source: String,
+    fw: FwId,
+    direction: Direction,
+    cond: Option<&Condition>,
+) -> MappingList {
+    let mut rows: Vec<(CtlId, CtlId, MappingRow)> = Vec::new();
+    let mut unmapped = Vec::new();
+    for c in sources.ids() {
+        let links = db.links_to(c, fw);
+        if links.is_empty() {
+            unmapped.push(ControlInfo::of(db, c));
+        }
+        for link in links {
+            let m = &db.mappings[link.mapping as usize];
+            let subject = Subject {
+                control: link.to,
+                relationship: Some(link.relationship),
+                provenance: Some(db.provenances[m.provenance as usize].key.as_str()),
+            };
+            if cond.is_some_and(|cond| !cond.test(db, subject)) {
+                continue;
+            }
+            match direction {
+                Direction::Forward => rows.push((c, link.to, mapping_row(db, c, &link))),
+                Direction::Backward => {
+                    let back =
+                        Link { from: link.to, to: c, relationship: link.relationship.reverse(), mapping: link.mapping };
+                    rows.push((link.to, c, mapping_row(db, link.to, &back)));
+                }
+            }
+        }
+    }
+    rows.sort_by_key(|(s, t, _)| (*s, *t));
+    let target = db.framework(fw).key.clone();
+    let (source_controls, target_controls) = match direction {
+        Direction::Forward => (
+            sources.ids().map(|c| ControlInfo::of(db, c)).collect(),
+            db.mappable(fw).map(|c| ControlInfo::of(db, c)).collect(),
+        ),
+        Direction::Backward => (
+            db.mappable(fw).map(|c| ControlInfo::of(db, c)).collect(),
+            sources.ids().map(|c| ControlInfo::of(db, c)).collect(),
+        ),
+    };
+    let source_fws = sources.frameworks(db);
+    let note = (!source_fws.is_empty() && source_fws.iter().all(|&s| !db.has_set(s, fw) && s != fw)).then(|| {
+        format!(
+            "no mapping set links {} and {target}; `coverage SET -> {target} via KEY` follows routes through a third framework",
+            source_fws.iter().map(|&f| db.framework(f).key.as_str()).collect::<Vec<_>>().join(", ")
+        )
+    });
+    MappingList {
+        source,
+        target,
+        rows: rows.into_iter().map(|(_, _, r)| r).collect(),
+        unmapped,
+        target_controls,
+        source_controls,
+        note,
+    }
+}
+
+fn coverage_report(
+    db: &Database,
+    sources: &ControlSet,
+    source: String,
+    fw: FwId,
+    cond: Option<&Condition>,
+    routes: Routes,
+    gaps: bool,
+) -> CoverageReport {
+    let targets: Vec<CtlId> =
+        db.mappable(fw).filter(|&t| cond.is_none_or(|c| c.test(db, Subject::control(t)))).collect();
+    let mut rows = coverage::coverage(db, sources, &targets, fw, routes);
+    let summary = coverage::summarize(db, &rows, &targets, fw);
+    if gaps {
+        rows.retain(|r| r.state != Strength::Full);
+    }
+    let target = db.framework(fw).key.clone();
+    let source_fws = sources.frameworks(db);
+    let note = if sources.is_empty() {
+        Some("the source set is empty, so nothing is covered".to_string())
+    } else if routes == Routes::Direct && source_fws.iter().all(|&s| !db.has_set(s, fw)) {
+        Some(format!(
+            "no mapping set links the sources to {target}; add `via KEY` to follow routes through a third framework"
+        ))
+    } else {
+        None
+    };
+    CoverageReport {
+        source,
+        source_controls: sources.len(),
+        target,
+        routes: routes_text(db, routes),
+        gaps_only: gaps,
+        rows,
+        summary,
+        note,
+    }
+}
+
+fn path(db: &Database, c: CtlId, fw: FwId, routes: Routes) -> PathReport {
+    let rows = coverage::routes_from(db, c, fw, None, routes)
+        .iter()
+        .filter(|r| !r.superseded)
+        .map(|r| coverage::route_row(db, r, Strength::Full))
+        .collect();
+    PathReport {
+        from: ControlInfo::of(db, c),
+        target: db.framework(fw).key.clone(),
+        routes: routes_text(db, routes),
+        rows,
+    }
+}
+
+fn explain(db: &Database, sources: &ControlSet, source: String, t: CtlId, routes: Routes) -> ExplainReport {
+    let fw = db.control(t).framework;
+    let mut rows = Vec::new();
+    for (s, strength) in sources.iter() {
+        for r in coverage::routes_from(db, s, fw, Some(t), routes) {
+            rows.push(coverage::route_row(db, &r, strength));
+        }
+    }
+    let state = rows.iter().map(|r| r.gives).max().unwrap_or(Strength::None);
+    ExplainReport { source, target: ControlInfo::of(db, t), routes: routes_text(db, routes), state, rows }
+}

@@ -1,0 +1,7 @@
+//! The query language: parse text into statements, evaluate them against a database.
+
+pub mod ast;
+pub mod eval;
+pub mod filter;
+pub mod parse;
+pub mod sets;

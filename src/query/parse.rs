@@ -1,0 +1,678 @@
+//! Text to statements: split a source into statements, parse each with the pest grammar, build the AST.
+
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+use super::ast::*;
+use crate::diag::{Diagnostic, Span};
+use crate::suggest;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/query.pest"]
+struct QueryParser;
+
+/// The statement keywords, for suggestions and completion.
+pub const STATEMENT_KEYWORDS: [&str; 14] = [
+    "frameworks",
+    "show",
+    "list",
+    "search",
+    "map",
+    "crosswalk",
+    "coverage",
+    "gaps",
+    "path",
+    "explain",
+    "let",
+    "export",
+    "format",
+    "help",
+];
+
+/// Every keyword of the language, for completion.
+pub const KEYWORDS: [&str; 27] = [
+    "frameworks",
+    "show",
+    "list",
+    "search",
+    "map",
+    "crosswalk",
+    "coverage",
+    "gaps",
+    "path",
+    "explain",
+    "let",
+    "export",
+    "format",
+    "help",
+    "in",
+    "to",
+    "where",
+    "and",
+    "or",
+    "not",
+    "via",
+    "direct",
+    "union",
+    "intersect",
+    "except",
+    "soa",
+    "matrix",
+];
+
+/// Where one statement sits in a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chunk {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The statements of a source, split at newlines and `;` that are outside
+/// strings, brackets and comments. A `\` at the end of a line continues the
+/// statement. Blank and comment-only statements are dropped. The flag tells
+/// whether the source ends inside a string, a bracket or after a `\` (the
+/// REPL then asks for more).
+pub fn split(src: &str) -> (Vec<Chunk>, bool) {
+    let bytes = src.as_bytes();
+    let (mut chunks, mut start, mut depth) = (Vec::new(), 0, 0i32);
+    let (mut in_string, mut in_comment, mut i) = (false, false, 0);
+    let push = |chunks: &mut Vec<Chunk>, s: usize, e: usize| {
+        if has_content(&src[s..e]) {
+            let text = &src[s..e];
+            let lead = text.len() - text.trim_start().len();
+            chunks.push(Chunk { start: s + lead, end: s + text.trim_end().len() });
+        }
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'\n' => {
+                in_comment = false;
+                in_string = false;
+                let continued = src[..i].trim_end_matches('\r').ends_with('\\');
+                if depth <= 0 && !continued {
+                    push(&mut chunks, start, i);
+                    start = i + 1;
+                    depth = 0;
+                }
+            }
+            _ if in_comment => {}
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            _ if in_string => {}
+            b'#' => in_comment = true,
+            b'{' | b'(' => depth += 1,
+            b'}' | b')' => depth -= 1,
+            b';' if depth <= 0 => {
+                push(&mut chunks, start, i);
+                start = i + 1;
+                depth = 0;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    push(&mut chunks, start, src.len());
+    let open = in_string || depth > 0 || src.trim_end_matches(['\r', '\n']).ends_with('\\');
+    (chunks, open)
+}
+
+/// Whether a piece of source holds anything but blanks and comments.
+fn has_content(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim_start();
+        !l.is_empty() && !l.starts_with('#') && l != "\\"
+    })
+}
+
+/// Parses every statement of a source; each result stands alone, so one bad
+/// statement does not hide the others.
+pub fn parse(src: &str) -> Vec<Result<Spanned<Statement>, Diagnostic>> {
+    split(src).0.into_iter().map(|c| parse_chunk(src, c)).collect()
+}
+
+/// Parses one statement of `src`; spans are offsets into `src`.
+pub fn parse_chunk(src: &str, chunk: Chunk) -> Result<Spanned<Statement>, Diagnostic> {
+    let text = &src[chunk.start..chunk.end];
+    let mut pairs =
+        QueryParser::parse(Rule::statement_input, text).map_err(|e| syntax_error(text, e).shift(chunk.start))?;
+    let input = pairs.next().expect("statement_input matched");
+    let stmt = input.into_inner().next().expect("a statement inside statement_input");
+    let mut built = statement(stmt)?;
+    shift_statement(&mut built, chunk.start);
+    Ok(built)
+}
+
+fn span_of(pair: &Pair<Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(s.start(), s.end())
+}
+
+fn name(pair: Pair<Rule>) -> Name {
+    Spanned::new(pair.as_str().to_string(), span_of(&pair))
+}
+
+/// The text of a `string` pair with its escapes resolved.
+fn string(pair: Pair<Rule>) -> Name {
+    let span = span_of(&pair);
+    let body = pair.into_inner().next().map_or("", |p| p.as_str());
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Spanned::new(out, span)
+}
+
+fn statement(pair: Pair<Rule>) -> Result<Spanned<Statement>, Diagnostic> {
+    let span = span_of(&pair);
+    let rule = pair.as_rule();
+    let mut inner = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
+    let mut next = || inner.next().expect("grammar guarantees this part");
+    let node = match rule {
+        Rule::let_stmt => Statement::Let { name: name(next()), set: set_expr(next()) },
+        Rule::frameworks_stmt => Statement::Frameworks,
+        Rule::show_stmt => Statement::Show(control_ref(next())),
+        Rule::list_stmt => Statement::List(set_expr(next())),
+        Rule::search_stmt => {
+            let text = string(next());
+            Statement::Search { text, within: inner.next().map(set_expr) }
+        }
+        Rule::map_stmt => {
+            let set = set_expr(next());
+            let backward = next().into_inner().next().is_some_and(|p| p.as_rule() == Rule::backward);
+            let direction = if backward { Direction::Backward } else { Direction::Forward };
+            Statement::Map { set, direction, framework: name(next()), filter: inner.next().map(where_clause) }
+        }
+        Rule::crosswalk_stmt => {
+            let set = set_expr(next());
+            let _arrow = next();
+            Statement::Crosswalk { set, framework: name(next()), filter: inner.next().map(where_clause) }
+        }
+        Rule::coverage_stmt | Rule::gaps_stmt => coverage(rule == Rule::gaps_stmt, inner),
+        Rule::path_stmt => {
+            let control = control_ref(next());
+            let _arrow = next();
+            Statement::Path { control, framework: name(next()), route: inner.next().map_or(Route::Default, route) }
+        }
+        Rule::explain_stmt => {
+            let set = set_expr(next());
+            let _arrow = next();
+            Statement::Explain { set, target: control_ref(next()), route: inner.next().map_or(Route::Default, route) }
+        }
+        Rule::export_stmt => export(inner)?,
+        Rule::format_stmt => Statement::Format(name(next())),
+        Rule::help_stmt => Statement::Help(inner.next().map(name)),
+        other => unreachable!("not a statement rule: {other:?}"),
+    };
+    Ok(Spanned::new(node, span))
+}
+
+fn coverage<'a>(gaps: bool, mut inner: impl Iterator<Item = Pair<'a, Rule>>) -> Statement {
+    let set = set_expr(inner.next().expect("set"));
+    let _arrow = inner.next();
+    let framework = name(inner.next().expect("framework"));
+    let (mut filter, mut how) = (None, Route::Default);
+    for p in inner {
+        match p.as_rule() {
+            Rule::where_clause => filter = Some(where_clause(p)),
+            Rule::route => how = route(p),
+            other => unreachable!("unexpected {other:?} in coverage"),
+        }
+    }
+    Statement::Coverage { gaps, set, framework, filter, route: how }
+}
+
+fn export<'a>(mut inner: impl Iterator<Item = Pair<'a, Rule>>) -> Result<Statement, Diagnostic> {
+    let statement = Box::new(self::statement(inner.next().expect("exported statement"))?);
+    let path = string(inner.next().expect("path"));
+    let (mut matrix, mut bom) = (false, false);
+    for opt in inner {
+        match opt.as_str().to_ascii_lowercase().as_str() {
+            "matrix" => matrix = true,
+            "bom" => bom = true,
+            _ => matrix = false,
+        }
+    }
+    Ok(Statement::Export { statement, path, matrix, bom })
+}
+
+fn is_keyword(rule: Rule) -> bool {
+    format!("{rule:?}").starts_with("kw_")
+}
+
+fn route(pair: Pair<Rule>) -> Route {
+    match pair.into_inner().find(|p| p.as_rule() == Rule::framework) {
+        Some(fw) => Route::Via(name(fw)),
+        None => Route::Direct,
+    }
+}
+
+fn control_ref(pair: Pair<Rule>) -> ControlRef {
+    debug_assert_eq!(pair.as_rule(), Rule::control_ref);
+    let mut inner = pair.into_inner();
+    let framework = name(inner.next().expect("framework"));
+    let id = inner.next().expect("id");
+    let id = if id.as_rule() == Rule::quoted_id { string(id) } else { name(id) };
+    ControlRef { framework, id }
+}
+
+fn set_expr(pair: Pair<Rule>) -> Spanned<SetExpr> {
+    let span = span_of(&pair);
+    match pair.as_rule() {
+        Rule::set_expr => {
+            let mut inner = pair.into_inner();
+            let set = set_expr(inner.next().expect("union"));
+            match inner.next() {
+                Some(w) => Spanned::new(SetExpr::Filtered(Box::new(set), where_clause(w)), span),
+                None => set,
+            }
+        }
+        Rule::set_union | Rule::set_inter => binary_sets(pair),
+        Rule::framework => Spanned::new(SetExpr::Framework(name(pair)), span),
+        Rule::control_ref => Spanned::new(SetExpr::Control(control_ref(pair)), span),
+        Rule::variable => Spanned::new(SetExpr::Var(name(pair.into_inner().next().expect("name"))), span),
+        Rule::soa_call => {
+            let file = pair.into_inner().find(|p| p.as_rule() == Rule::string).expect("file name");
+            Spanned::new(SetExpr::Soa(string(file)), span)
+        }
+        Rule::framework_items => {
+            let mut inner = pair.into_inner();
+            let framework = name(inner.next().expect("framework"));
+            Spanned::new(SetExpr::Items { framework, items: inner.map(item).collect() }, span)
+        }
+        other => unreachable!("not a set rule: {other:?}"),
+    }
+}
+
+/// `a | b - c` and `a & b`, left-associative.
+fn binary_sets(pair: Pair<Rule>) -> Spanned<SetExpr> {
+    let mut inner = pair.into_inner();
+    let mut acc = set_expr(inner.next().expect("operand"));
+    while let Some(op) = inner.next() {
+        let rhs = set_expr(inner.next().expect("operand after operator"));
+        let span = acc.span.to(rhs.span);
+        let (a, b) = (Box::new(acc), Box::new(rhs));
+        let node = match op.as_rule() {
+            Rule::op_union => SetExpr::Union(a, b),
+            Rule::op_except => SetExpr::Except(a, b),
+            Rule::op_inter => SetExpr::Intersect(a, b),
+            other => unreachable!("not a set operator: {other:?}"),
+        };
+        acc = Spanned::new(node, span);
+    }
+    acc
+}
+
+fn item(pair: Pair<Rule>) -> Spanned<Item> {
+    let span = span_of(&pair);
+    let node = match pair.as_rule() {
+        Rule::range => {
+            let mut inner = pair.into_inner();
+            Item::Range(name(inner.next().expect("from")), name(inner.next().expect("to")))
+        }
+        Rule::pattern => Item::Pattern(pair.as_str().to_string()),
+        Rule::quoted_id => Item::Id(string(pair).node),
+        Rule::control_id => Item::Id(pair.as_str().to_string()),
+        other => unreachable!("not an item: {other:?}"),
+    };
+    Spanned::new(node, span)
+}
+
+fn where_clause(pair: Pair<Rule>) -> Spanned<Filter> {
+    filter(pair.into_inner().find(|p| p.as_rule() == Rule::filter).expect("filter"))
+}
+
+fn filter(pair: Pair<Rule>) -> Spanned<Filter> {
+    let span = span_of(&pair);
+    match pair.as_rule() {
+        Rule::filter | Rule::filter_and => {
+            let is_or = pair.as_rule() == Rule::filter;
+            let mut parts = pair.into_inner().filter(|p| !is_keyword(p.as_rule())).map(filter);
+            let first = parts.next().expect("operand");
+            parts.fold(first, |a, b| {
+                let span = a.span.to(b.span);
+                let node =
+                    if is_or { Filter::Or(Box::new(a), Box::new(b)) } else { Filter::And(Box::new(a), Box::new(b)) };
+                Spanned::new(node, span)
+            })
+        }
+        Rule::filter_not => filter(pair.into_inner().next().expect("operand")),
+        Rule::negation => {
+            let inner = pair.into_inner().find(|p| p.as_rule() == Rule::filter_not).expect("negated");
+            Spanned::new(Filter::Not(Box::new(filter(inner))), span)
+        }
+        Rule::comparison => {
+            let mut inner = pair.into_inner();
+            let field = name(inner.next().expect("field"));
+            let op = match inner.next().expect("operator").as_str() {
+                "=" => CmpOp::Eq,
+                "!=" => CmpOp::Ne,
+                _ => CmpOp::Contains,
+            };
+            let value = inner.next().expect("value");
+            let value = if value.as_rule() == Rule::string { string(value) } else { name(value) };
+            Spanned::new(Filter::Compare { field, op, value }, span)
+        }
+        other => unreachable!("not a filter rule: {other:?}"),
+    }
+}
+
+/// Moves every span of a statement parsed from a slice to its place in the whole source.
+fn shift_statement(stmt: &mut Spanned<Statement>, by: usize) {
+    if by == 0 {
+        return;
+    }
+    let mut shifter = Shift(by);
+    shifter.statement(stmt);
+}
+
+struct Shift(usize);
+
+impl Shift {
+    fn span(&self, s: &mut Span) {
+        *s = s.shift(self.0);
+    }
+    fn name(&self, n: &mut Name) {
+        self.span(&mut n.span);
+    }
+    fn control(&self, c: &mut ControlRef) {
+        self.name(&mut c.framework);
+        self.name(&mut c.id);
+    }
+    fn route(&self, r: &mut Route) {
+        if let Route::Via(n) = r {
+            self.name(n);
+        }
+    }
+    fn statement(&mut self, s: &mut Spanned<Statement>) {
+        self.span(&mut s.span);
+        match &mut s.node {
+            Statement::Let { name, set } => {
+                self.name(name);
+                self.set(set);
+            }
+            Statement::Frameworks => {}
+            Statement::Show(c) => self.control(c),
+            Statement::List(set) => self.set(set),
+            Statement::Search { text, within } => {
+                self.name(text);
+                within.iter_mut().for_each(|w| self.set(w));
+            }
+            Statement::Map { set, framework, filter, .. } | Statement::Crosswalk { set, framework, filter } => {
+                self.set(set);
+                self.name(framework);
+                filter.iter_mut().for_each(|f| self.filter(f));
+            }
+            Statement::Coverage { set, framework, filter, route, .. } => {
+                self.set(set);
+                self.name(framework);
+                filter.iter_mut().for_each(|f| self.filter(f));
+                self.route(route);
+            }
+            Statement::Path { control, framework, route } => {
+                self.control(control);
+                self.name(framework);
+                self.route(route);
+            }
+            Statement::Explain { set, target, route } => {
+                self.set(set);
+                self.control(target);
+                self.route(route);
+            }
+            Statement::Export { statement, path, .. } => {
+                self.statement(statement);
+                self.name(path);
+            }
+            Statement::Format(n) => self.name(n),
+            Statement::Help(n) => n.iter_mut().for_each(|n| self.name(n)),
+        }
+    }
+    fn set(&mut self, s: &mut Spanned<SetExpr>) {
+        self.span(&mut s.span);
+        match &mut s.node {
+            SetExpr::Framework(n) | SetExpr::Var(n) | SetExpr::Soa(n) => self.name(n),
+            SetExpr::Control(c) => self.control(c),
+            SetExpr::Items { framework, items } => {
+                self.name(framework);
+                for item in items {
+                    self.span(&mut item.span);
+                    if let Item::Range(a, b) = &mut item.node {
+                        self.name(a);
+                        self.name(b);
+                    }
+                }
+            }
+            SetExpr::Union(a, b) | SetExpr::Intersect(a, b) | SetExpr::Except(a, b) => {
+                self.set(a);
+                self.set(b);
+            }
+            SetExpr::Filtered(set, f) => {
+                self.set(set);
+                self.filter(f);
+            }
+        }
+    }
+    fn filter(&mut self, f: &mut Spanned<Filter>) {
+        self.span(&mut f.span);
+        match &mut f.node {
+            Filter::And(a, b) | Filter::Or(a, b) => {
+                self.filter(a);
+                self.filter(b);
+            }
+            Filter::Not(a) => self.filter(a),
+            Filter::Compare { field, value, .. } => {
+                self.name(field);
+                self.name(value);
+            }
+        }
+    }
+}
+
+/// Turns a pest error into a diagnostic in the user's words.
+fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let found = token_at(text, pos);
+    let span = Span::new(pos, pos + found.len());
+    let expected = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    if pos == first_word_start(text) {
+        return unknown_statement(found, span);
+    }
+    let mut words: Vec<&str> = expected.iter().filter_map(|r| rule_words(*r)).collect();
+    // Optional continuations read best after what the statement needs.
+    let optional = ["`where`", "`direct` or `via KEY`", "the end of the statement"];
+    words.sort_unstable_by_key(|w| (optional.iter().position(|o| o == w), *w));
+    words.dedup();
+    let wanted = match words.len() {
+        0 => "something else".to_string(),
+        1 => words[0].to_string(),
+        n => format!("{} or {}", words[..n - 1].join(", "), words[n - 1]),
+    };
+    let found_words = if found.is_empty() { "the end of the statement".to_string() } else { format!("`{found}`") };
+    let mut d = Diagnostic::new(format!("expected {wanted}, found {found_words}"), span);
+    if let Some(help) = syntax_help(text, pos, &expected) {
+        d = d.with_help(help);
+    }
+    d
+}
+
+fn first_word_start(text: &str) -> usize {
+    text.len() - text.trim_start().len()
+}
+
+fn unknown_statement(found: &str, span: Span) -> Diagnostic {
+    let d = Diagnostic::new(format!("`{found}` is not a statement"), span);
+    match suggest::closest(found, STATEMENT_KEYWORDS) {
+        Some(s) => d.with_label(format!("did you mean `{s}`?")),
+        None => d.with_help(format!("statements: {}; `help` explains each", STATEMENT_KEYWORDS.join(", "))),
+    }
+}
+
+/// Advice for the mistakes people make most.
+fn syntax_help(text: &str, pos: usize, expected: &[Rule]) -> Option<String> {
+    let before = text[..pos].trim_end();
+    if expected.contains(&Rule::direction) || expected.contains(&Rule::forward) {
+        return Some("write the target framework after an arrow: `map SET -> KEY`".into());
+    }
+    if before.ends_with(':') {
+        return Some("write a control id right after the colon: `iso27001:8.24`, `csf:PR.AA-05`".into());
+    }
+    if expected.contains(&Rule::cmp_op) {
+        return Some("compare a field with `=`, `!=` or `~` (contains): `where function = PR`".into());
+    }
+    if text[pos..].starts_with('\'') {
+        return Some("strings take double quotes: \"text\"".into());
+    }
+    None
+}
+
+/// The word (or single character) at a position, for "found `...`".
+fn token_at(text: &str, pos: usize) -> &str {
+    let rest = &text[pos.min(text.len())..];
+    let word_len = rest.find(|c: char| !(c.is_alphanumeric() || "_.-:$".contains(c))).unwrap_or(rest.len());
+    if word_len > 0 {
+        return &rest[..word_len];
+    }
+    rest.chars().next().map_or("", |c| &rest[..c.len_utf8()])
+}
+
+/// What a grammar rule is, in a user's words; `None` for rules users never need to hear of.
+fn rule_words(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "the end of the statement",
+        Rule::set_expr | Rule::set_union | Rule::set_inter => "a set of controls",
+        Rule::framework | Rule::framework_items => "a framework key",
+        Rule::control_ref => "a control (KEY:ID)",
+        Rule::control_id | Rule::quoted_id => "a control id",
+        Rule::pattern | Rule::range => "an id, a pattern or a range",
+        Rule::variable => "a `$name`",
+        Rule::soa_call => "`soa(\"FILE\")`",
+        Rule::direction => "an arrow (`->` or `<-`)",
+        Rule::forward => "`->`",
+        Rule::backward => "`<-`",
+        Rule::string => "a \"string\"",
+        Rule::name => "a name",
+        Rule::where_clause | Rule::kw_where => "`where`",
+        Rule::route => "`direct` or `via KEY`",
+        Rule::kw_via => "`via`",
+        Rule::kw_direct => "`direct`",
+        Rule::filter | Rule::filter_and | Rule::filter_not | Rule::comparison | Rule::negation => "a condition",
+        Rule::field => "a field name",
+        Rule::cmp_op => "`=`, `!=` or `~`",
+        Rule::word => "a value",
+        Rule::op_union => "`|`",
+        Rule::op_except => "`-`",
+        Rule::op_inter => "`&`",
+        Rule::kw_and => "`and`",
+        Rule::kw_or => "`or`",
+        Rule::kw_in => "`in`",
+        Rule::kw_to => "`to`",
+        Rule::export_option => "`matrix` or `bom`",
+        Rule::format_name => "a format (table, csv, json, markdown)",
+        Rule::help_topic => "a topic",
+        Rule::list_stmt
+        | Rule::search_stmt
+        | Rule::map_stmt
+        | Rule::crosswalk_stmt
+        | Rule::coverage_stmt
+        | Rule::gaps_stmt
+        | Rule::path_stmt
+        | Rule::explain_stmt => "a statement to export (map, crosswalk, coverage, gaps, list, search, path, explain)",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sexp(src: &str) -> String {
+        match parse(src).remove(0) {
+            Ok(s) => s.node.to_string(),
+            Err(d) => format!("error: {}", d.message),
+        }
+    }
+
+    #[test]
+    fn splits_at_newlines_and_semicolons_outside_brackets_and_strings() {
+        let src = "frameworks; show iso27001:8.24\nlist iso27001{5.1,\n 5.2}\nsearch \"a;b\" # c;d\n\n# only a comment\nlist csf \\\n where function = PR";
+        let (chunks, open) = split(src);
+        let texts: Vec<&str> = chunks.iter().map(|c| &src[c.start..c.end]).collect();
+        assert_eq!(
+            texts,
+            [
+                "frameworks",
+                "show iso27001:8.24",
+                "list iso27001{5.1,\n 5.2}",
+                "search \"a;b\" # c;d",
+                "list csf \\\n where function = PR"
+            ]
+        );
+        assert!(!open);
+        assert!(split("list iso27001{5.1,").1);
+        assert!(split("search \"abc").1);
+        assert!(split("list csf \\").1);
+    }
+
+    #[test]
+    fn builds_the_tree() {
+        assert_eq!(sexp("map soc2:CC6.1 <- iso27001"), "(map soc2:CC6.1 <- iso27001)");
+        assert_eq!(
+            sexp("coverage iso27001{5.*, 8.1..8.16} | $mine -> soc2 where series = CC6 via csf"),
+            "(coverage (| (iso27001 (glob 5.*) (range 8.1 8.16)) $mine) soc2 (where (= series \"CC6\")) (via csf))"
+        );
+        assert_eq!(
+            sexp("LIST iso27001 where property = confidentiality and not (concept = detect or title ~ \"log\")"),
+            "(list (where iso27001 (and (= property \"confidentiality\") (not (or (= concept \"detect\") (~ title \"log\"))))))"
+        );
+        assert_eq!(sexp("show hipaa:164.312(a)(2)(iv)"), "(show hipaa:164.312(a)(2)(iv))");
+        assert_eq!(
+            sexp("list (hipaa:164.308(a)(1) | hipaa:164.312(b))"),
+            "(list (| hipaa:164.308(a)(1) hipaa:164.312(b)))"
+        );
+        assert_eq!(sexp("list csf:PR.AA-05 - csf:PR.AA-01"), "(list (- csf:PR.AA-05 csf:PR.AA-01))");
+        assert_eq!(
+            sexp("let mine = soa(\"a b.csv\") & iso27001{8.*}"),
+            "(let mine (& (soa \"a b.csv\") (iso27001 (glob 8.*))))"
+        );
+        assert_eq!(
+            sexp("export crosswalk iso27001 -> soc2 to \"x.xlsx\" matrix"),
+            "(export (crosswalk iso27001 soc2) \"x.xlsx\" matrix)"
+        );
+        assert_eq!(sexp("explain $m -> soc2:CC6.1 direct"), "(explain $m soc2:CC6.1 direct)");
+    }
+
+    #[test]
+    fn spans_point_into_the_whole_source() {
+        let src = "frameworks\nmap soc2:CC61 -> iso27001";
+        let stmts = parse(src);
+        let Statement::Map { set, .. } = &stmts[1].as_ref().unwrap().node else { panic!("not a map") };
+        let SetExpr::Control(c) = &set.node else { panic!("not a control") };
+        assert_eq!(&src[c.id.span.start..c.id.span.end], "CC61");
+    }
+
+    #[test]
+    fn syntax_errors_speak_of_the_language() {
+        assert_eq!(sexp("mapp soc2:CC6.1 -> iso27001"), "error: `mapp` is not a statement");
+        assert_eq!(
+            sexp("map soc2:CC6.1 iso27001"),
+            "error: expected an arrow (`->` or `<-`) or `where`, found `iso27001`"
+        );
+        assert_eq!(sexp("map soc2:CC6.1 ->"), "error: expected a framework key, found the end of the statement");
+    }
+}

@@ -1,0 +1,120 @@
+//! Statements of Applicability: the blank template, and reading a filled one as a set of controls.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use crate::db::load::{self, SourceFile};
+use crate::db::Database;
+use crate::diag::{DataError, Error};
+use crate::model::Strength;
+use crate::query::sets::ControlSet;
+use crate::suggest;
+
+/// The framework a Statement of Applicability lists.
+pub const SOA_FRAMEWORK: &str = "iso27001";
+/// The template's columns.
+pub const COLUMNS: [&str; 5] = ["control", "title", "applicable", "status", "justification"];
+/// The `status` values a filled Statement of Applicability may use.
+pub const STATUSES: [&str; 4] = ["implemented", "partial", "planned", "not-implemented"];
+
+/// A blank Statement of Applicability: every Annex A control, ready for a spreadsheet.
+pub fn template(db: &Database) -> Result<String, Error> {
+    let fw = db.find_framework(SOA_FRAMEWORK).ok_or_else(|| no_framework(db))?;
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let write = |w: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
+        w.write_record(row).map_err(|e| Error::io("soa template", e.into()))
+    };
+    write(&mut w, &COLUMNS)?;
+    for c in db.mappable(fw) {
+        let control = db.control(c);
+        write(&mut w, &[&control.id, &crate::output::csv::inert(&control.title), "", "", ""])?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::io("soa template", e.into_error()))?;
+    Ok(String::from_utf8(bytes).unwrap_or_default())
+}
+
+fn no_framework(db: &Database) -> Error {
+    let file = db.frameworks.first().map_or("catalogs/", |f| f.file.as_str());
+    Error::Data(vec![DataError::new(
+        file,
+        0,
+        format!("a Statement of Applicability needs the `{SOA_FRAMEWORK}` framework"),
+    )])
+}
+
+/// Reads a filled Statement of Applicability: the applicable controls whose
+/// status is `implemented` (fully) or `partial` (partly). Every problem of
+/// the file is reported together, each with its line.
+pub fn read(db: &Database, path: &Path, shown: &str) -> Result<ControlSet, Error> {
+    let text = load::read_text(path, shown)?;
+    let file = SourceFile { rel: shown.to_string(), display: shown.to_string(), text: Cow::Owned(text) };
+    let mut errors = Vec::new();
+    let set = parse(db, &file, &mut errors)?;
+    if errors.is_empty() {
+        Ok(set)
+    } else {
+        Err(Error::Data(errors))
+    }
+}
+
+fn parse(db: &Database, file: &SourceFile, errors: &mut Vec<DataError>) -> Result<ControlSet, Error> {
+    let fw = db.find_framework(SOA_FRAMEWORK).ok_or_else(|| no_framework(db))?;
+    let mut set = ControlSet::default();
+    let Some(table) = load::parse_csv(file, errors) else { return Ok(set) };
+    if !load::require_columns(file, &table, &["control", "applicable", "status"], errors) {
+        return Ok(set);
+    }
+    let col = |name| table.column(name).unwrap_or_default();
+    let (control, applicable, status) = (col("control"), col("applicable"), col("status"));
+    let mut seen = std::collections::HashMap::new();
+    for row in &table.rows {
+        let mut err = |msg: String| errors.push(DataError::new(&file.display, row.line, msg));
+        let id = row.fields[control].as_str();
+        let Some(c) = db.find_control(fw, id).filter(|&c| db.control(c).mappable) else {
+            let ids = db.mappable(fw).map(|c| db.control(c).id.as_str());
+            let hint = suggest::closest(id, ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            err(format!("unknown control `{id}` in {SOA_FRAMEWORK}{hint}"));
+            continue;
+        };
+        if let Some(first) = seen.insert(c, row.line) {
+            err(format!("control `{id}` is listed twice (first on line {first})"));
+            continue;
+        }
+        let applies = match yes_no(&row.fields[applicable]) {
+            Some(a) => a,
+            None => {
+                err(format!("applicable is `{}`; write yes or no", row.fields[applicable]));
+                continue;
+            }
+        };
+        match status_strength(&row.fields[status]) {
+            Ok(Some(strength)) if applies => set.insert(c, strength),
+            Ok(_) => {}
+            Err(()) => err(format!(
+                "status is `{}`; write one of {}, or leave it empty",
+                row.fields[status],
+                STATUSES.join(", ")
+            )),
+        }
+    }
+    Ok(set)
+}
+
+fn yes_no(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" | "applicable" => Some(true),
+        "no" | "n" | "false" | "0" | "not applicable" | "n/a" | "excluded" => Some(false),
+        _ => None,
+    }
+}
+
+/// `implemented` gives a full source, `partial` a partial one; other statuses none.
+fn status_strength(s: &str) -> Result<Option<Strength>, ()> {
+    let s = s.to_ascii_lowercase().replace(['_', ' '], "-");
+    match s.as_str() {
+        "implemented" | "yes" | "done" => Ok(Some(Strength::Full)),
+        "partial" | "partially-implemented" | "partly-implemented" => Ok(Some(Strength::Partial)),
+        "" | "planned" | "not-implemented" | "no" | "not-started" => Ok(None),
+        _ => Err(()),
+    }
+}
