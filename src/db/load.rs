@@ -64,7 +64,7 @@ pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error>
     let mut errors = Vec::new();
     for (rel, path) in paths {
         let display = path.display().to_string();
-        match read_text(&path, &display) {
+        match read_lossy(&path, &display, &mut errors) {
             Ok(text) => files.push(SourceFile { rel, display, text: Cow::Owned(text) }),
             Err(Error::Data(mut e)) => errors.append(&mut e),
             Err(e) => return Err(e),
@@ -75,19 +75,37 @@ pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error>
 
 /// Reads a UTF-8 text file; a file that is too large or not UTF-8 is a data error at its place.
 pub fn read_text(path: &Path, display: &str) -> Result<String, Error> {
+    String::from_utf8(read_bytes(path, display)?)
+        .map_err(|e| Error::Data(vec![not_utf8(display, e.as_bytes(), e.utf8_error())]))
+}
+
+/// Reads a text file for a database load: a file that is not UTF-8 is
+/// reported and read with replacement characters, so that one bad byte does
+/// not hide the rest of the load's problems.
+fn read_lossy(path: &Path, display: &str, errors: &mut Vec<DataError>) -> Result<String, Error> {
+    let bytes = read_bytes(path, display)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            errors.push(not_utf8(display, e.as_bytes(), e.utf8_error()));
+            Ok(String::from_utf8_lossy(e.as_bytes()).into_owned())
+        }
+    }
+}
+
+fn read_bytes(path: &Path, display: &str) -> Result<Vec<u8>, Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(display, e))?;
     if meta.len() > MAX_FILE_BYTES {
         let msg = format!("file is {} MiB; data files are limited to {} MiB", meta.len() >> 20, MAX_FILE_BYTES >> 20);
         return Err(Error::Data(vec![DataError::new(display, 0, msg)]));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(display, e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-        let msg = format!("not UTF-8 (invalid byte 0x{:02X}); save the file as UTF-8", bytes[valid]);
-        Error::Data(vec![DataError::new(display, line, msg)])
-    })
+    std::fs::read(path).map_err(|e| Error::io(display, e))
+}
+
+fn not_utf8(display: &str, bytes: &[u8], e: std::str::Utf8Error) -> DataError {
+    let valid = e.valid_up_to();
+    let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+    DataError::new(display, line, format!("not UTF-8 (invalid byte 0x{:02X}); save the file as UTF-8", bytes[valid]))
 }
 
 /// A framework's metadata file, `catalogs/KEY.toml`.
@@ -156,6 +174,9 @@ fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
+/// Malformed rows reported one by one before the rest are counted together.
+const MAX_MALFORMED: usize = 3;
+
 /// A CSV file read into rows of trimmed fields, with the columns named by its header.
 #[derive(Debug, Default)]
 pub struct CsvTable {
@@ -189,6 +210,7 @@ pub fn parse_csv(file: &SourceFile, errors: &mut Vec<DataError>) -> Option<CsvTa
     let mut table = CsvTable::default();
     let mut record = csv::StringRecord::new();
     let mut lines = LineCounter::new(text);
+    let mut malformed = 0;
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -209,6 +231,10 @@ pub fn parse_csv(file: &SourceFile, errors: &mut Vec<DataError>) -> Option<CsvTa
             continue;
         }
         if fields.len() != table.header.len() {
+            malformed += 1;
+            if malformed > MAX_MALFORMED {
+                continue;
+            }
             let msg = format!(
                 "malformed row: {} field(s) where the header has {} ({}); quote any field that contains a comma",
                 fields.len(),
@@ -219,6 +245,10 @@ pub fn parse_csv(file: &SourceFile, errors: &mut Vec<DataError>) -> Option<CsvTa
             continue;
         }
         table.rows.push(CsvRow { line, fields });
+    }
+    if malformed > MAX_MALFORMED {
+        let msg = format!("{} more rows have the wrong number of fields", malformed - MAX_MALFORMED);
+        errors.push(DataError::new(&file.display, 0, msg));
     }
     Some(table)
 }

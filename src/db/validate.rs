@@ -1,6 +1,6 @@
 //! Turning parsed files into a checked database: every problem is reported, with its file and line.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::index::{Found, Index};
 use super::load::{self, CsvRow, CsvTable, FrameworkMeta, ProvenanceMeta, SourceFile};
@@ -17,7 +17,8 @@ pub const MAPPING_COLUMNS: [&str; 5] = ["source_id", "target_id", "relationship"
 /// Builds the database from its files, collecting every error instead of stopping at the first.
 pub fn build(files: &[SourceFile], errors: &mut Vec<DataError>) -> Database {
     let mut db = Database { provenances: provenances(files, errors), ..Database::default() };
-    catalogs(files, &mut db, errors);
+    let mut rejected = Rejected::default();
+    catalogs(files, &mut db, errors, &mut rejected);
     let (index, clashes) = Index::build(&db.frameworks, &db.controls);
     for (name, first, second) in clashes {
         let (a, b) = (&db.frameworks[first as usize], &db.frameworks[second as usize]);
@@ -25,13 +26,22 @@ pub fn build(files: &[SourceFile], errors: &mut Vec<DataError>) -> Database {
         errors.push(DataError::new(&b.file, 0, msg));
     }
     db.index = index;
-    mapping_sets(files, &mut db, errors);
+    mapping_sets(files, &mut db, errors, &rejected);
     let mut index = std::mem::take(&mut db.index);
     index.add_mappings(&db.mappings);
     db.index = index;
     errors.sort();
     errors.dedup();
     db
+}
+
+/// What a load rejected, so that rows naming it are not reported a second time.
+#[derive(Default)]
+struct Rejected {
+    /// Framework keys whose metadata or catalog could not be read.
+    frameworks: HashSet<String>,
+    /// (framework key, id) of catalog rows that were reported and skipped.
+    ids: HashSet<(String, String)>,
 }
 
 fn provenances(files: &[SourceFile], errors: &mut Vec<DataError>) -> Vec<Provenance> {
@@ -63,7 +73,7 @@ fn find_line(text: &str, needle: &str) -> u32 {
     text.find(needle).map_or(0, |i| load::line_of(text, i))
 }
 
-fn catalogs(files: &[SourceFile], db: &mut Database, errors: &mut Vec<DataError>) {
+fn catalogs(files: &[SourceFile], db: &mut Database, errors: &mut Vec<DataError>, rejected: &mut Rejected) {
     let mut metas: Vec<&SourceFile> = files.iter().filter(|f| is_catalog(f, ".toml")).collect();
     // Frameworks in key order (`iso27001` before `iso27001-isms`), whatever the file system's order.
     metas.sort_by(|a, b| stem(&a.rel).cmp(stem(&b.rel)));
@@ -84,17 +94,24 @@ fn catalogs(files: &[SourceFile], db: &mut Database, errors: &mut Vec<DataError>
     for meta_file in metas {
         let stem = stem(&meta_file.rel);
         let Ok(meta) = load::parse_toml::<FrameworkMeta>(meta_file).map_err(|e| errors.push(e)) else {
+            rejected.frameworks.insert(stem.to_string());
             continue;
         };
-        let Some(fw) = framework(meta_file, meta, stem, errors) else { continue };
+        let Some(fw) = framework(meta_file, meta, stem, errors) else {
+            rejected.frameworks.insert(stem.to_string());
+            continue;
+        };
         let csv_rel = format!("catalogs/{stem}.csv");
         let Some(csv_file) = files.iter().find(|f| f.rel == csv_rel) else {
             let msg = format!("framework `{}` has no catalog; add {csv_rel}", fw.key);
             errors.push(DataError::new(&meta_file.display, 0, msg));
             continue;
         };
-        let Some(table) = load::parse_csv(csv_file, errors) else { continue };
-        catalog(csv_file, &table, fw, db, errors);
+        let Some(table) = load::parse_csv(csv_file, errors) else {
+            rejected.frameworks.insert(fw.key);
+            continue;
+        };
+        catalog(csv_file, &table, fw, db, errors, rejected);
     }
 }
 
@@ -246,14 +263,27 @@ fn catalog_columns(
 }
 
 /// Reads a catalog's rows into controls of `fw`, then links parents.
-fn catalog(file: &SourceFile, table: &CsvTable, mut fw: Framework, db: &mut Database, errors: &mut Vec<DataError>) {
-    let Some(cols) = catalog_columns(file, table, &fw, errors) else { return };
+fn catalog(
+    file: &SourceFile,
+    table: &CsvTable,
+    mut fw: Framework,
+    db: &mut Database,
+    errors: &mut Vec<DataError>,
+    rejected: &mut Rejected,
+) {
+    let Some(cols) = catalog_columns(file, table, &fw, errors) else {
+        rejected.frameworks.insert(fw.key);
+        return;
+    };
     let fw_id = db.frameworks.len() as FwId;
     let first = db.controls.len() as CtlId;
     let mut seen: HashMap<&str, u32> = HashMap::new();
     let mut parents: Vec<(CtlId, &str, u32)> = Vec::new();
     for row in &table.rows {
-        let Some(control) = control_row(file, row, &cols, &fw, fw_id, errors) else { continue };
+        let Some(control) = control_row(file, row, &cols, &fw, fw_id, errors) else {
+            rejected.ids.insert((fw.key.clone(), row.fields[cols.fixed[0]].clone()));
+            continue;
+        };
         if let Some(first_line) = seen.insert(&row.fields[cols.fixed[0]], row.line) {
             let msg = format!("duplicate id `{}` (first defined on line {first_line})", control.id);
             errors.push(DataError::new(&file.display, row.line, msg));
@@ -417,10 +447,10 @@ fn link_parents(
     }
 }
 
-fn mapping_sets(files: &[SourceFile], db: &mut Database, errors: &mut Vec<DataError>) {
+fn mapping_sets(files: &[SourceFile], db: &mut Database, errors: &mut Vec<DataError>, rejected: &Rejected) {
     let mut pairs: HashMap<(FwId, FwId), String> = HashMap::new();
     for file in files.iter().filter(|f| !f.rel.contains('/') && f.rel.ends_with(".csv")) {
-        let Some((source, target)) = set_frameworks(file, db, errors) else { continue };
+        let Some((source, target)) = set_frameworks(file, db, errors, rejected) else { continue };
         let reverse = pairs.get(&(target, source)).or_else(|| pairs.get(&(source, target)));
         if let Some(other) = reverse {
             let msg = format!(
@@ -436,12 +466,17 @@ fn mapping_sets(files: &[SourceFile], db: &mut Database, errors: &mut Vec<DataEr
         }
         let set = MappingSet { file: file.display.clone(), source, target, rows: Vec::new() };
         db.sets.push(set);
-        mapping_rows(file, &table, db, errors);
+        mapping_rows(file, &table, db, errors, rejected);
     }
 }
 
 /// The two frameworks a mapping set's file name names: `SOURCE__TARGET.csv`.
-fn set_frameworks(file: &SourceFile, db: &Database, errors: &mut Vec<DataError>) -> Option<(FwId, FwId)> {
+fn set_frameworks(
+    file: &SourceFile,
+    db: &Database,
+    errors: &mut Vec<DataError>,
+    rejected: &Rejected,
+) -> Option<(FwId, FwId)> {
     let stem = stem(&file.rel);
     let Some((a, b)) = stem.split_once("__") else {
         let msg = "a mapping set is named SOURCE__TARGET.csv after its frameworks' keys (e.g. iso27001__soc2.csv)";
@@ -450,7 +485,7 @@ fn set_frameworks(file: &SourceFile, db: &Database, errors: &mut Vec<DataError>)
     };
     let key = |name: &str, errors: &mut Vec<DataError>| {
         let found = db.frameworks.iter().position(|f| f.key == name).map(|i| i as FwId);
-        if found.is_none() {
+        if found.is_none() && !rejected.frameworks.contains(name) {
             let hint = suggest::closest(name, db.frameworks.iter().map(|f| f.key.as_str()))
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
@@ -462,7 +497,13 @@ fn set_frameworks(file: &SourceFile, db: &Database, errors: &mut Vec<DataError>)
     Some((a?, b?))
 }
 
-fn mapping_rows(file: &SourceFile, table: &CsvTable, db: &mut Database, errors: &mut Vec<DataError>) {
+fn mapping_rows(
+    file: &SourceFile,
+    table: &CsvTable,
+    db: &mut Database,
+    errors: &mut Vec<DataError>,
+    rejected: &Rejected,
+) {
     let set_id = (db.sets.len() - 1) as u16;
     let (source_fw, target_fw) = (db.sets[set_id as usize].source, db.sets[set_id as usize].target);
     let cols = MAPPING_COLUMNS.map(|c| table.column(c).unwrap_or_default());
@@ -470,8 +511,8 @@ fn mapping_rows(file: &SourceFile, table: &CsvTable, db: &mut Database, errors: 
     for row in &table.rows {
         let f = |i: usize| row.fields[cols[i]].as_str();
         let mut err = |msg: String| errors.push(DataError::new(&file.display, row.line, msg));
-        let source = resolve(db, source_fw, f(0), "source_id", &mut err);
-        let target = resolve(db, target_fw, f(1), "target_id", &mut err);
+        let source = resolve(db, source_fw, f(0), "source_id", rejected, &mut err);
+        let target = resolve(db, target_fw, f(1), "target_id", rejected, &mut err);
         let relationship = Relationship::parse(f(2));
         if relationship.is_none() {
             let hint = suggest::closest(f(2), Relationship::ALL.iter().map(|r| r.as_str()))
@@ -522,7 +563,14 @@ fn mapping_rows(file: &SourceFile, table: &CsvTable, db: &mut Database, errors: 
 }
 
 /// Resolves an id of a mapping row: spelled as the catalog spells it, and a mappable level.
-fn resolve(db: &Database, fw_id: FwId, id: &str, column: &str, err: &mut impl FnMut(String)) -> Option<CtlId> {
+fn resolve(
+    db: &Database,
+    fw_id: FwId,
+    id: &str,
+    column: &str,
+    rejected: &Rejected,
+    err: &mut impl FnMut(String),
+) -> Option<CtlId> {
     let fw = &db.frameworks[fw_id as usize];
     if id.is_empty() {
         err(format!("empty {column}"));
@@ -549,6 +597,7 @@ fn resolve(db: &Database, fw_id: FwId, id: &str, column: &str, err: &mut impl Fn
             ));
             None
         }
+        Found::Missing if rejected.ids.contains(&(fw.key.clone(), id.to_string())) => None,
         Found::Missing => {
             let ids = fw.controls.clone().map(|c| db.controls[c as usize].id.as_str());
             let hint = suggest::closest(id, ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
