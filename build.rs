@@ -1,11 +1,16 @@
-//! Embeds the shipped database (`mappings/`) in the binary.
+//! Embeds the shipped database (`mappings/`) in the binary, its CSV files already read into tables.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
+#[allow(dead_code)]
+#[path = "src/db/csv_table.rs"]
+mod csv_table;
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings");
     println!("cargo::rerun-if-changed=mappings");
+    println!("cargo::rerun-if-changed=src/db/csv_table.rs");
     let mut files = Vec::new();
     for (dir, prefix) in [(root.clone(), ""), (root.join("catalogs"), "catalogs/")] {
         println!("cargo::rerun-if-changed={}", dir.display());
@@ -21,12 +26,18 @@ fn main() {
         }
     }
     files.sort();
-    let mut out = String::from(
-        "/// The shipped database: (path inside mappings/, text).\npub static FILES: &[(&str, &str)] = &[\n",
-    );
+    let mut out = String::from("/// The shipped database: (path inside mappings/, content).\npub(super) static FILES: &[(&str, Embedded)] = &[\n");
     for (rel, path) in files {
         println!("cargo::rerun-if-changed={}", path.display());
-        writeln!(out, "    ({rel:?}, include_str!({:?})),", path.display().to_string()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let mut clean = true;
+        let table = if rel.ends_with(".csv") { csv_table::parse(&text, |_, _| clean = false) } else { None };
+        match table {
+            // A file with problems stays text, so that the loader reports them at run time.
+            Some(t) if clean => writeln!(out, "    ({rel:?}, Embedded::Table({})),", t.to_rust()),
+            _ => writeln!(out, "    ({rel:?}, Embedded::Text(include_str!({:?}))),", path.display().to_string()),
+        }
+        .expect("writing to a String");
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("embedded.rs");

@@ -90,7 +90,7 @@ fn set_summary(db: &Database, set: &crate::model::MappingSet) -> SetSummary {
         SideSummary {
             controls: all.len(),
             mapped: all.iter().filter(|c| mapped.contains(c)).count(),
-            unmapped: all.iter().filter(|c| !mapped.contains(c)).map(|&c| db.control(c).id.clone()).collect(),
+            unmapped: all.iter().filter(|c| !mapped.contains(c)).map(|&c| db.control(c).id.to_string()).collect(),
         }
     };
     SetSummary {

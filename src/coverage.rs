@@ -117,7 +117,7 @@ fn contribution(db: &Database, route: &Route, strength: Strength, gives: Strengt
     let rationale = route
         .steps
         .iter()
-        .map(|l| db.mappings[l.mapping as usize].rationale.as_str())
+        .map(|l| db.mappings[l.mapping as usize].rationale.as_ref())
         .collect::<Vec<_>>()
         .join(" / then: ");
     Contribution {
@@ -142,7 +142,7 @@ pub fn route_row(db: &Database, route: &Route, strength: Strength) -> RouteRow {
                 relationship: l.relationship,
                 to: ControlInfo::of(db, l.to),
                 provenance: db.provenances[m.provenance as usize].key.clone(),
-                rationale: m.rationale.clone(),
+                rationale: m.rationale.to_string(),
             }
         })
         .collect();

@@ -1,9 +1,13 @@
 //! The plain types of the database: frameworks, controls, mappings and the relationship vocabulary.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
 use serde::Serialize;
+
+/// Text of the database: borrowed from the binary for the shipped database, owned for a loaded folder.
+pub type Text = Cow<'static, str>;
 
 /// Index of a framework in [`crate::db::Database::frameworks`].
 pub type FwId = u16;
@@ -68,14 +72,14 @@ impl AttributeDef {
 #[derive(Debug, Clone)]
 pub struct Control {
     pub framework: FwId,
-    pub id: String,
+    pub id: Text,
     pub parent: Option<CtlId>,
     /// Index into the framework's `levels`.
     pub level: u8,
     /// Whether this node is one a user maps (see [`Framework::mappable`]).
     pub mappable: bool,
-    pub title: String,
-    pub description: String,
+    pub title: Text,
+    pub description: Text,
     /// Values of each declared attribute, aligned with [`Framework::attributes`].
     pub attributes: Vec<Vec<String>>,
     pub aliases: Vec<String>,
@@ -91,7 +95,7 @@ pub struct Mapping {
     pub target: CtlId,
     pub relationship: Relationship,
     pub provenance: u16,
-    pub rationale: String,
+    pub rationale: Text,
     pub set: u16,
     pub line: u32,
 }

@@ -84,7 +84,7 @@ impl ReplHelper {
         words.extend(["table", "csv", "json", "markdown", "quit"].map(String::from));
         let mut ids = Vec::new();
         for fw in &db.frameworks {
-            let list: Vec<String> = fw.controls.clone().map(|c| db.control(c).id.clone()).collect();
+            let list: Vec<String> = fw.controls.clone().map(|c| db.control(c).id.to_string()).collect();
             for name in std::iter::once(&fw.key).chain(&fw.aliases) {
                 words.push(name.clone());
                 ids.push((name.to_lowercase(), list.clone()));

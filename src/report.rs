@@ -40,7 +40,11 @@ pub struct ControlInfo {
 impl ControlInfo {
     pub fn of(db: &Database, c: CtlId) -> ControlInfo {
         let control = db.control(c);
-        ControlInfo { framework: db.key_of(c).to_string(), id: control.id.clone(), title: control.title.clone() }
+        ControlInfo {
+            framework: db.key_of(c).to_string(),
+            id: control.id.to_string(),
+            title: control.title.to_string(),
+        }
     }
 
     /// `KEY:ID`

@@ -47,7 +47,7 @@ fn no_framework(db: &Database) -> Error {
 /// the file is reported together, each with its line.
 pub fn read(db: &Database, path: &Path, shown: &str) -> Result<ControlSet, Error> {
     let text = load::read_text(path, shown)?;
-    let file = SourceFile { rel: shown.to_string(), display: shown.to_string(), text: Cow::Owned(text) };
+    let file = SourceFile { rel: shown.to_string(), display: shown.to_string(), text: Cow::Owned(text), table: None };
     let mut errors = Vec::new();
     let set = parse(db, &file, &mut errors)?;
     if errors.is_empty() {
@@ -67,11 +67,11 @@ fn parse(db: &Database, file: &SourceFile, errors: &mut Vec<DataError>) -> Resul
     let col = |name| table.column(name).unwrap_or_default();
     let (control, applicable, status) = (col("control"), col("applicable"), col("status"));
     let mut seen = std::collections::HashMap::new();
-    for row in &table.rows {
+    for row in table.rows.iter() {
         let mut err = |msg: String| errors.push(DataError::new(&file.display, row.line, msg));
-        let id = row.fields[control].as_str();
+        let id = table.field(row, control);
         let Some(c) = db.find_control(fw, id).filter(|&c| db.control(c).mappable) else {
-            let ids = db.mappable(fw).map(|c| db.control(c).id.as_str());
+            let ids = db.mappable(fw).map(|c| db.control(c).id.as_ref());
             let hint = suggest::closest(id, ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
             err(format!("unknown control `{id}` in {SOA_FRAMEWORK}{hint}"));
             continue;
@@ -80,19 +80,19 @@ fn parse(db: &Database, file: &SourceFile, errors: &mut Vec<DataError>) -> Resul
             err(format!("control `{id}` is listed twice (first on line {first})"));
             continue;
         }
-        let applies = match yes_no(&row.fields[applicable]) {
+        let applies = match yes_no(table.field(row, applicable)) {
             Some(a) => a,
             None => {
-                err(format!("applicable is `{}`; write yes or no", row.fields[applicable]));
+                err(format!("applicable is `{}`; write yes or no", table.field(row, applicable)));
                 continue;
             }
         };
-        match status_strength(&row.fields[status]) {
+        match status_strength(table.field(row, status)) {
             Ok(Some(strength)) if applies => set.insert(c, strength),
             Ok(_) => {}
             Err(()) => err(format!(
                 "status is `{}`; write one of {}, or leave it empty",
-                row.fields[status],
+                table.field(row, status),
                 STATUSES.join(", ")
             )),
         }

@@ -11,7 +11,7 @@ fn shipped() -> Database {
 /// The ids of a framework's nodes at a level, in catalog order.
 fn ids_at(db: &Database, key: &str, level: &str) -> Vec<String> {
     let fw = db.find_framework(key).unwrap_or_else(|| panic!("framework {key}"));
-    db.framework(fw).controls.clone().filter(|&c| db.level_name(c) == level).map(|c| db.control(c).id.clone()).collect()
+    db.framework(fw).controls.clone().filter(|&c| db.level_name(c) == level).map(|c| db.control(c).id.to_string()).collect()
 }
 
 fn strings(ids: &[&str]) -> Vec<String> {
@@ -65,7 +65,7 @@ fn hipaa_has_22_standards_and_48_specifications_each_required_or_addressable() {
         .map(|c| {
             let control = db.control(c);
             let d = control.attributes[designation].first().and_then(|v| v.chars().next()).unwrap_or('?');
-            (control.id.clone(), db.level_name(c).to_string(), d)
+            (control.id.to_string(), db.level_name(c).to_string(), d)
         })
         .collect();
     let mut expected: Vec<(String, String, char)> =

@@ -1,8 +1,8 @@
 //! Lookup tables over a loaded database: names to frameworks, ids to controls, controls to mappings.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
-use crate::model::{Control, CtlId, Framework, FwId, MapId, Mapping};
+use crate::model::{Control, CtlId, Framework, FwId, MapId, Mapping, Text};
 
 /// The lookup tables; built once per load.
 #[derive(Debug, Default, Clone)]
@@ -10,7 +10,7 @@ pub struct Index {
     /// Lower-cased framework keys and aliases.
     names: HashMap<String, FwId>,
     /// Per framework: exact ids and aliases.
-    ids: Vec<HashMap<String, CtlId>>,
+    ids: Vec<HashMap<Text, CtlId>>,
     /// Per control: the mapping rows whose source it is.
     pub outgoing: Vec<Vec<MapId>>,
     /// Per control: the mapping rows whose target it is.
@@ -30,7 +30,7 @@ pub enum Found {
 impl Index {
     /// Builds the name and id tables; returns the names that clash (`name`, first, second).
     pub fn build(frameworks: &[Framework], controls: &[Control]) -> (Index, Vec<(String, FwId, FwId)>) {
-        let mut index = Index { ids: vec![HashMap::new(); frameworks.len()], ..Index::default() };
+        let mut index = Index { ids: vec![HashMap::default(); frameworks.len()], ..Index::default() };
         let mut clashes = Vec::new();
         for (fw_id, fw) in frameworks.iter().enumerate() {
             let fw_id = fw_id as FwId;
@@ -48,7 +48,7 @@ impl Index {
             let ids = &mut index.ids[c.framework as usize];
             ids.entry(c.id.clone()).or_insert(ctl_id as CtlId);
             for alias in &c.aliases {
-                ids.entry(alias.clone()).or_insert(ctl_id as CtlId);
+                ids.entry(Text::Owned(alias.clone())).or_insert(ctl_id as CtlId);
             }
         }
         index.outgoing = vec![Vec::new(); controls.len()];

@@ -20,9 +20,13 @@ pub struct SourceFile {
     /// Path shown in messages (`mappings/catalogs/csf.csv`).
     pub display: String,
     pub text: Cow<'static, str>,
+    /// The table of a CSV file read at build time (the shipped database).
+    pub table: Option<CsvTable>,
 }
 
 mod embedded {
+    use super::csv_table::{CsvRow, StaticTable};
+    use super::Embedded;
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
@@ -30,12 +34,22 @@ mod embedded {
 pub fn embedded_files() -> Vec<SourceFile> {
     embedded::FILES
         .iter()
-        .map(|(rel, text)| SourceFile {
-            rel: (*rel).to_string(),
-            display: format!("mappings/{rel}"),
-            text: Cow::Borrowed(*text),
+        .map(|(rel, content)| {
+            let (text, table) = match content {
+                Embedded::Text(text) => (Cow::Borrowed(*text), None),
+                Embedded::Table(t) => (Cow::Borrowed(""), Some(CsvTable::from_static(t))),
+            };
+            SourceFile { rel: (*rel).to_string(), display: format!("mappings/{rel}"), text, table }
         })
         .collect()
+}
+
+/// A shipped file as the build embedded it.
+pub(crate) enum Embedded {
+    /// Text to parse at run time (TOML, or a CSV file the build could not read cleanly).
+    Text(&'static str),
+    /// A CSV file already read into a table.
+    Table(csv_table::StaticTable),
 }
 
 /// The database files in `dir`: `provenance.toml`, `catalogs/*.toml`,
@@ -65,7 +79,7 @@ pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error>
     for (rel, path) in paths {
         let display = path.display().to_string();
         match read_lossy(&path, &display, &mut errors) {
-            Ok(text) => files.push(SourceFile { rel, display, text: Cow::Owned(text) }),
+            Ok(text) => files.push(SourceFile { rel, display, text: Cow::Owned(text), table: None }),
             Err(Error::Data(mut e)) => errors.append(&mut e),
             Err(e) => return Err(e),
         }
@@ -174,125 +188,16 @@ fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-/// Malformed rows reported one by one before the rest are counted together.
-const MAX_MALFORMED: usize = 3;
+use super::csv_table;
+pub use super::csv_table::{CsvRow, CsvTable};
 
-/// A CSV file read into rows of trimmed fields, with the columns named by its header.
-#[derive(Debug, Default)]
-pub struct CsvTable {
-    pub header: Vec<String>,
-    pub rows: Vec<CsvRow>,
-}
-
-#[derive(Debug)]
-pub struct CsvRow {
-    pub line: u32,
-    pub fields: Vec<String>,
-}
-
-impl CsvTable {
-    /// The position of column `name`.
-    pub fn column(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == name)
-    }
-}
-
-/// Reads a CSV file. Rows whose field count differs from the header's are
-/// reported and skipped; blank lines are ignored; a UTF-8 byte-order mark
-/// (as spreadsheets write) is accepted.
+/// Reads a CSV file (see [`csv_table::parse`]); problems are reported at their lines.
+/// The shipped database's tables were read when the binary was built.
 pub fn parse_csv(file: &SourceFile, errors: &mut Vec<DataError>) -> Option<CsvTable> {
-    let text = strip_bom(&file.text);
-    if text.trim().is_empty() {
-        errors.push(DataError::new(&file.display, 0, "empty file: expected a header row and data rows"));
-        return None;
+    if let Some(table) = &file.table {
+        return Some(table.clone());
     }
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut table = CsvTable::default();
-    let mut record = csv::StringRecord::new();
-    let mut lines = LineCounter::new(text);
-    let mut malformed = 0;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as u32);
-                errors.push(DataError::new(&file.display, line, format!("malformed CSV: {}", csv_message(&e))));
-                return None;
-            }
-        }
-        let line = record.position().map_or(0, |p| lines.line_at(p.byte() as usize));
-        if record.len() == 1 && record[0].trim().is_empty() {
-            continue;
-        }
-        let fields: Vec<String> = record.iter().map(|f| f.trim().to_string()).collect();
-        if table.header.is_empty() {
-            table.header = fields;
-            continue;
-        }
-        if fields.len() != table.header.len() {
-            malformed += 1;
-            if malformed > MAX_MALFORMED {
-                continue;
-            }
-            let msg = format!(
-                "malformed row: {} field(s) where the header has {} ({}); quote any field that contains a comma",
-                fields.len(),
-                table.header.len(),
-                table.header.join(",")
-            );
-            errors.push(DataError::new(&file.display, line, msg));
-            continue;
-        }
-        table.rows.push(CsvRow { line, fields });
-    }
-    if malformed > MAX_MALFORMED {
-        let msg = format!("{} more rows have the wrong number of fields", malformed - MAX_MALFORMED);
-        errors.push(DataError::new(&file.display, 0, msg));
-    }
-    Some(table)
-}
-
-/// Line numbers of byte offsets, counted forward. The csv crate's own line
-/// numbers miss the blank lines before a record.
-struct LineCounter<'a> {
-    text: &'a [u8],
-    offset: usize,
-    line: u32,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> LineCounter<'a> {
-        LineCounter { text: text.as_bytes(), offset: 0, line: 1 }
-    }
-
-    /// The line of the first character at or after `offset` that is not a line break.
-    fn line_at(&mut self, offset: usize) -> u32 {
-        let mut target = offset.min(self.text.len());
-        while target < self.text.len() && matches!(self.text[target], b'\r' | b'\n') {
-            target += 1;
-        }
-        if target < self.offset {
-            (self.offset, self.line) = (0, 1);
-        }
-        self.line += self.text[self.offset..target].iter().filter(|&&b| b == b'\n').count() as u32;
-        self.offset = target;
-        self.line
-    }
-}
-
-fn csv_message(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "not UTF-8".to_string(),
-        _ => {
-            let s = e.to_string();
-            // The csv crate prefixes its own position; ours is already in the message.
-            match s.find(": ") {
-                Some(i) if s.starts_with("CSV") => s[i + 2..].to_string(),
-                _ => s,
-            }
-        }
-    }
+    csv_table::parse(&file.text, |line, msg| errors.push(DataError::new(&file.display, line, msg)))
 }
 
 /// Checks that a CSV header has the `required` columns; reports each missing one.
@@ -315,7 +220,7 @@ mod tests {
     use super::*;
 
     fn file(text: &'static str) -> SourceFile {
-        SourceFile { rel: "x.csv".into(), display: "x.csv".into(), text: Cow::Borrowed(text) }
+        SourceFile { rel: "x.csv".into(), display: "x.csv".into(), text: Cow::Borrowed(text), table: None }
     }
 
     #[test]
@@ -324,7 +229,7 @@ mod tests {
         let t = parse_csv(&file("\u{feff}a,b\n1, 2 \n\n\"x\ny\",3\n4\n"), &mut errors).unwrap();
         assert_eq!(t.header, ["a", "b"]);
         assert_eq!(t.rows.len(), 2);
-        assert_eq!((t.rows[0].line, t.rows[0].fields[1].as_str()), (2, "2"));
+        assert_eq!((t.rows[0].line, t.field(&t.rows[0], 1)), (2, "2"));
         assert_eq!(t.rows[1].line, 4);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, 6);

@@ -1,6 +1,8 @@
 //! Turning parsed files into a checked database: every problem is reported, with its file and line.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::index::{Found, Index};
 use super::load::{self, CsvRow, CsvTable, FrameworkMeta, ProvenanceMeta, SourceFile};
@@ -277,20 +279,20 @@ fn catalog(
     };
     let fw_id = db.frameworks.len() as FwId;
     let first = db.controls.len() as CtlId;
-    let mut seen: HashMap<&str, u32> = HashMap::new();
+    let mut seen: HashMap<&str, u32> = HashMap::default();
     let mut parents: Vec<(CtlId, &str, u32)> = Vec::new();
-    for row in &table.rows {
-        let Some(control) = control_row(file, row, &cols, &fw, fw_id, errors) else {
-            rejected.ids.insert((fw.key.clone(), row.fields[cols.fixed[0]].clone()));
+    for row in table.rows.iter() {
+        let Some(control) = control_row(file, table, row, &cols, &fw, fw_id, errors) else {
+            rejected.ids.insert((fw.key.clone(), table.field(row, cols.fixed[0]).to_string()));
             continue;
         };
-        if let Some(first_line) = seen.insert(&row.fields[cols.fixed[0]], row.line) {
+        if let Some(first_line) = seen.insert(table.field(row, cols.fixed[0]), row.line) {
             let msg = format!("duplicate id `{}` (first defined on line {first_line})", control.id);
             errors.push(DataError::new(&file.display, row.line, msg));
-            seen.insert(&row.fields[cols.fixed[0]], first_line);
+            seen.insert(table.field(row, cols.fixed[0]), first_line);
             continue;
         }
-        let parent = row.fields[cols.fixed[1]].as_str();
+        let parent = table.field(row, cols.fixed[1]);
         if !parent.is_empty() {
             parents.push((db.controls.len() as CtlId, parent, row.line));
         }
@@ -303,13 +305,14 @@ fn catalog(
 
 fn control_row(
     file: &SourceFile,
+    table: &CsvTable,
     row: &CsvRow,
     cols: &CatalogColumns,
     fw: &Framework,
     fw_id: FwId,
     errors: &mut Vec<DataError>,
 ) -> Option<Control> {
-    let f = |i: usize| row.fields[cols.fixed[i]].as_str();
+    let f = |i: usize| table.field(row, cols.fixed[i]);
     let err = |errors: &mut Vec<DataError>, msg: String| errors.push(DataError::new(&file.display, row.line, msg));
     let (id, level, title) = (f(0), f(2), f(3));
     if id.is_empty() {
@@ -335,20 +338,20 @@ fn control_row(
     }
     let mut attributes = vec![Vec::new(); fw.attributes.len()];
     for &(col, a) in &cols.attributes {
-        attributes[a] = attribute_values(&row.fields[col], &fw.attributes[a], id, |m| err(errors, m));
+        attributes[a] = attribute_values(table.field(row, col), &fw.attributes[a], id, |m| err(errors, m));
     }
-    let aliases = cols.aliases.map(|c| split_list(&row.fields[c])).unwrap_or_default();
+    let aliases = cols.aliases.map(|c| split_list(table.field(row, c))).unwrap_or_default();
     for alias in aliases.iter().filter(|a| !is_id(a)) {
         err(errors, format!("alias `{alias}` of `{id}` has characters a query cannot name"));
     }
     Some(Control {
         framework: fw_id,
-        id: id.to_string(),
+        id: table.text(row, cols.fixed[0]),
         parent: None,
         level: level_index as u8,
         mappable: fw.mappable[level_index],
-        title: title.to_string(),
-        description: f(4).to_string(),
+        title: table.text(row, cols.fixed[3]),
+        description: table.text(row, cols.fixed[4]),
         attributes,
         aliases,
         children: Vec::new(),
@@ -393,7 +396,7 @@ fn link_parents(
     errors: &mut Vec<DataError>,
 ) {
     let range = fw.controls.clone();
-    let by_id: HashMap<&str, CtlId> = range.clone().map(|c| (controls[c as usize].id.as_str(), c)).collect();
+    let by_id: HashMap<&str, CtlId> = range.clone().map(|c| (controls[c as usize].id.as_ref(), c)).collect();
     let mut links = Vec::new();
     for &(child, parent, line) in parents {
         let child_id = &controls[child as usize].id;
@@ -448,7 +451,7 @@ fn link_parents(
 }
 
 fn mapping_sets(files: &[SourceFile], db: &mut Database, errors: &mut Vec<DataError>, rejected: &Rejected) {
-    let mut pairs: HashMap<(FwId, FwId), String> = HashMap::new();
+    let mut pairs: HashMap<(FwId, FwId), String> = HashMap::default();
     for file in files.iter().filter(|f| !f.rel.contains('/') && f.rel.ends_with(".csv")) {
         let Some((source, target)) = set_frameworks(file, db, errors, rejected) else { continue };
         let reverse = pairs.get(&(target, source)).or_else(|| pairs.get(&(source, target)));
@@ -507,9 +510,9 @@ fn mapping_rows(
     let set_id = (db.sets.len() - 1) as u16;
     let (source_fw, target_fw) = (db.sets[set_id as usize].source, db.sets[set_id as usize].target);
     let cols = MAPPING_COLUMNS.map(|c| table.column(c).unwrap_or_default());
-    let mut seen: HashMap<(CtlId, CtlId), u32> = HashMap::new();
-    for row in &table.rows {
-        let f = |i: usize| row.fields[cols[i]].as_str();
+    let mut seen: HashMap<(CtlId, CtlId), u32> = HashMap::default();
+    for row in table.rows.iter() {
+        let f = |i: usize| table.field(row, cols[i]);
         let mut err = |msg: String| errors.push(DataError::new(&file.display, row.line, msg));
         let source = resolve(db, source_fw, f(0), "source_id", rejected, &mut err);
         let target = resolve(db, target_fw, f(1), "target_id", rejected, &mut err);
@@ -554,7 +557,7 @@ fn mapping_rows(
             target,
             relationship,
             provenance: provenance as u16,
-            rationale: f(4).to_string(),
+            rationale: table.text(row, cols[4]),
             set: set_id,
             line: row.line,
         });
@@ -599,7 +602,7 @@ fn resolve(
         }
         Found::Missing if rejected.ids.contains(&(fw.key.clone(), id.to_string())) => None,
         Found::Missing => {
-            let ids = fw.controls.clone().map(|c| db.controls[c as usize].id.as_str());
+            let ids = fw.controls.clone().map(|c| db.controls[c as usize].id.as_ref());
             let hint = suggest::closest(id, ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
             err(format!("unknown control `{id}` in {} ({column}){hint}", fw.key));
             None

@@ -360,7 +360,7 @@ fn explain_blocks(e: &ExplainReport) -> Vec<Block> {
         return out;
     }
     let mut t =
-        Table::new(&[("source", false), ("result", false), ("counts", false), ("step", false), ("rationale", true)]);
+        Table::new(&[("source", false), ("result", false), ("counts", true), ("step", true), ("rationale", true)]);
     for r in &e.rows {
         let counts = if r.superseded {
             "no (a direct mapping wins)".to_string()

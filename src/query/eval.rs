@@ -183,7 +183,7 @@ fn show(db: &Database, c: CtlId) -> ControlDetail {
         mappable: control.mappable,
         parents,
         children: control.children.iter().map(|&k| ControlInfo::of(db, k)).collect(),
-        description: control.description.clone(),
+        description: control.description.to_string(),
         attributes: attributes(db, c),
         aliases: control.aliases.clone(),
         mappings: links.iter().map(|l| mapping_row(db, l.from, l)).collect(),
@@ -203,7 +203,7 @@ fn mapping_row(db: &Database, source: CtlId, link: &Link) -> MappingRow {
         target_id: t.id,
         target_title: t.title,
         provenance: db.provenances[m.provenance as usize].key.clone(),
-        rationale: m.rationale.clone(),
+        rationale: m.rationale.to_string(),
     }
 }
 
@@ -211,11 +211,11 @@ fn item(db: &Database, c: CtlId) -> ControlItem {
     let control = db.control(c);
     ControlItem {
         framework: db.key_of(c).to_string(),
-        id: control.id.clone(),
-        title: control.title.clone(),
+        id: control.id.to_string(),
+        title: control.title.to_string(),
         level: db.level_name(c).to_string(),
         group: coverage::group_label(db, c),
-        description: control.description.clone(),
+        description: control.description.to_string(),
         attributes: attributes(db, c),
     }
 }

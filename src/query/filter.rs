@@ -163,7 +163,7 @@ fn check_value(
             if nodes.iter().any(|&c| node_matches(db, c, &value.node)) {
                 return Ok(());
             }
-            nodes.iter().map(|&c| db.control(c).id.clone()).collect()
+            nodes.iter().map(|&c| db.control(c).id.to_string()).collect()
         }
         Field::Id | Field::Title | Field::Description | Field::Text => return Ok(()),
     };

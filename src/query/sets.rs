@@ -166,7 +166,7 @@ fn find_id(db: &Database, fw: FwId, id: &Name) -> Result<CtlId, Diagnostic> {
     db.find_control(fw, &id.node).ok_or_else(|| {
         let f = db.framework(fw);
         let d = Diagnostic::new(format!("unknown control `{}` in {}", id.node, f.key), id.span);
-        let ids = f.controls.clone().map(|c| db.control(c).id.as_str());
+        let ids = f.controls.clone().map(|c| db.control(c).id.as_ref());
         match suggest::closest(&id.node, ids) {
             Some(s) => d.with_label(format!("did you mean `{s}`?")),
             None => d.with_help(format!("`list {}` shows its ids", f.key)),
