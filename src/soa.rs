@@ -43,8 +43,9 @@ fn no_framework(db: &Database) -> Error {
 }
 
 /// Reads a filled Statement of Applicability: the applicable controls whose
-/// status is `implemented` (fully) or `partial` (partly). Every problem of
-/// the file is reported together, each with its line.
+/// status is `implemented` (fully) or `partial` (partly). A control is an
+/// Annex A id (`8.24`, `A.8.24`) or `KEY:ID` for another framework's. Every
+/// problem of the file is reported together, each with its line.
 pub fn read(db: &Database, path: &Path, shown: &str) -> Result<ControlSet, Error> {
     let text = load::read_text(path, shown)?;
     let file = SourceFile { rel: shown.to_string(), display: shown.to_string(), text: Cow::Owned(text), table: None };
@@ -58,7 +59,7 @@ pub fn read(db: &Database, path: &Path, shown: &str) -> Result<ControlSet, Error
 }
 
 fn parse(db: &Database, file: &SourceFile, errors: &mut Vec<DataError>) -> Result<ControlSet, Error> {
-    let fw = db.find_framework(SOA_FRAMEWORK).ok_or_else(|| no_framework(db))?;
+    let default_fw = db.find_framework(SOA_FRAMEWORK);
     let mut set = ControlSet::default();
     let Some(table) = load::parse_csv(file, errors) else { return Ok(set) };
     if !load::require_columns(file, &table, &["control", "applicable", "status"], errors) {
@@ -69,11 +70,17 @@ fn parse(db: &Database, file: &SourceFile, errors: &mut Vec<DataError>) -> Resul
     let mut seen = std::collections::HashMap::new();
     for row in table.rows.iter() {
         let mut err = |msg: String| errors.push(DataError::new(&file.display, row.line, msg));
-        let id = table.field(row, control);
+        let (fw, id) = match split_qualified(db, table.field(row, control)) {
+            Some((fw, id)) => (fw, id),
+            None => match default_fw {
+                Some(fw) => (fw, table.field(row, control)),
+                None => return Err(no_framework(db)),
+            },
+        };
         let Some(c) = db.find_control(fw, id).filter(|&c| db.control(c).mappable) else {
             let ids = db.mappable(fw).map(|c| db.control(c).id.as_ref());
             let hint = suggest::closest(id, ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-            err(format!("unknown control `{id}` in {SOA_FRAMEWORK}{hint}"));
+            err(format!("unknown control `{id}` in {}{hint}", db.framework(fw).key));
             continue;
         };
         if let Some(first) = seen.insert(c, row.line) {
@@ -100,10 +107,16 @@ fn parse(db: &Database, file: &SourceFile, errors: &mut Vec<DataError>) -> Resul
     Ok(set)
 }
 
+/// `KEY:ID` names a control of another framework than ISO/IEC 27001 Annex A.
+fn split_qualified<'a>(db: &Database, cell: &'a str) -> Option<(crate::model::FwId, &'a str)> {
+    let (key, id) = cell.split_once(':')?;
+    Some((db.find_framework(key)?, id))
+}
+
 fn yes_no(s: &str) -> Option<bool> {
     match s.to_ascii_lowercase().as_str() {
         "yes" | "y" | "true" | "1" | "applicable" => Some(true),
-        "no" | "n" | "false" | "0" | "not applicable" | "n/a" | "excluded" => Some(false),
+        "" | "no" | "n" | "false" | "0" | "not applicable" | "n/a" | "excluded" => Some(false),
         _ => None,
     }
 }

@@ -14,7 +14,7 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
         } else if input_l.len() >= 3 && cand_l.starts_with(&input_l) {
             1
         } else {
-            2 + 2 * strsim::levenshtein(&input_l, &cand_l)
+            2 + 2 * strsim::damerau_levenshtein(&input_l, &cand_l)
         };
         if best.is_none_or(|(b, _)| score < b) {
             best = Some((score, cand));

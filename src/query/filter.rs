@@ -119,14 +119,41 @@ fn field_names(db: &Database, frameworks: &[FwId], rows: bool) -> Vec<String> {
     names
 }
 
+/// The fields as a user reads them: each attribute with its shortest alias.
+fn field_list(db: &Database, frameworks: &[FwId], rows: bool) -> String {
+    let mut names: Vec<String> = CONTROL_FIELDS.iter().map(|s| s.to_string()).collect();
+    if rows {
+        names.extend(ROW_FIELDS.iter().map(|s| s.to_string()));
+    }
+    for &f in frameworks {
+        let fw = db.framework(f);
+        names.extend(fw.levels.iter().cloned());
+        for a in &fw.attributes {
+            match a.aliases.iter().min_by_key(|x| x.len()) {
+                Some(short) => names.push(format!("{short} ({})", a.name)),
+                None => names.push(a.name.clone()),
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(n.clone()));
+    names.join(", ")
+}
+
 fn unknown_field(db: &Database, field: &Spanned<String>, frameworks: &[FwId], rows: bool) -> Diagnostic {
     let names = field_names(db, frameworks, rows);
+    if !rows && ROW_FIELDS.contains(&field.node.to_ascii_lowercase().as_str()) {
+        let msg = format!("`{}` is a field of mapping rows", field.node);
+        return Diagnostic::new(msg, field.span).with_help(
+            "filter mappings by it in `map` or `crosswalk`: `crosswalk iso27001 -> soc2 where relationship = equal`",
+        );
+    }
     let d = Diagnostic::new(format!("unknown field `{}`", field.node), field.span);
     let d = match suggest::closest(&field.node, names.iter().map(String::as_str)) {
         Some(s) => d.with_label(format!("did you mean `{s}`?")),
         None => d,
     };
-    d.with_help(format!("fields here: {}", names.join(", ")))
+    d.with_help(format!("fields here: {}", field_list(db, frameworks, rows)))
 }
 
 /// Refuses values that can match nothing, with the values that can.

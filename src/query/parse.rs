@@ -237,10 +237,10 @@ fn export<'a>(mut inner: impl Iterator<Item = Pair<'a, Rule>>) -> Result<Stateme
     let path = string(inner.next().expect("path"));
     let (mut matrix, mut bom) = (false, false);
     for opt in inner {
-        match opt.as_str().to_ascii_lowercase().as_str() {
-            "matrix" => matrix = true,
-            "bom" => bom = true,
-            _ => matrix = false,
+        if opt.as_str().eq_ignore_ascii_case("matrix") {
+            matrix = true;
+        } else {
+            bom = true;
         }
     }
     Ok(Statement::Export { statement, path, matrix, bom })
@@ -493,6 +493,9 @@ fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
     if pos == first_word_start(text) {
         return unknown_statement(found, span);
     }
+    if let Some(d) = unclosed(text) {
+        return d;
+    }
     let mut words: Vec<&str> = expected.iter().filter_map(|r| rule_words(*r)).collect();
     // Optional continuations read best after what the statement needs.
     let optional = ["`where`", "`direct` or `via KEY`", "the end of the statement"];
@@ -523,6 +526,41 @@ fn unknown_statement(found: &str, span: Span) -> Diagnostic {
     }
 }
 
+/// A string or bracket left open: the place it opened is the place to fix.
+fn unclosed(text: &str) -> Option<Diagnostic> {
+    let (mut stack, mut string, mut comment) = (Vec::new(), None, false);
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\n' => comment = false,
+            _ if comment => {}
+            '\\' if string.is_some() => {
+                chars.next();
+            }
+            '"' => string = if string.is_some() { None } else { Some(i) },
+            _ if string.is_some() => {}
+            '#' => comment = true,
+            '{' | '(' => stack.push((i, c)),
+            '}' | ')' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    if let Some(i) = string {
+        return Some(
+            Diagnostic::new("this string is never closed", Span::new(i, i + 1))
+                .with_help("end it with a double quote: \"text\""),
+        );
+    }
+    let (i, c) = stack.pop()?;
+    let close = if c == '{' { '}' } else { ')' };
+    Some(
+        Diagnostic::new(format!("this `{c}` is never closed"), Span::new(i, i + 1))
+            .with_help(format!("add `{close}` where the list ends")),
+    )
+}
+
 /// Advice for the mistakes people make most.
 fn syntax_help(text: &str, pos: usize, expected: &[Rule]) -> Option<String> {
     let before = text[..pos].trim_end();
@@ -534,6 +572,11 @@ fn syntax_help(text: &str, pos: usize, expected: &[Rule]) -> Option<String> {
     }
     if expected.contains(&Rule::cmp_op) {
         return Some("compare a field with `=`, `!=` or `~` (contains): `where function = PR`".into());
+    }
+    if text[pos..].starts_with(':') && before.contains('-') {
+        return Some(
+            "the `-` was read as part of an id; put spaces around `-` to subtract one set from another".into(),
+        );
     }
     if text[pos..].starts_with('\'') {
         return Some("strings take double quotes: \"text\"".into());

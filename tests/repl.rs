@@ -1,0 +1,53 @@
+//! The interactive shell, driven through a pseudo-terminal as a person would use it.
+
+use rexpect::session::spawn_command;
+use std::process::Command;
+
+fn shell() -> rexpect::session::PtySession {
+    let dir = std::env::temp_dir().join(format!("crosswalk-repl-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crosswalk"));
+    cmd.arg("repl").env("CROSSWALK_HISTORY", dir.join("history.txt")).env("TERM", "xterm");
+    let mut p = spawn_command(cmd, Some(10_000)).expect("the shell starts");
+    p.exp_string("crosswalk> ").expect("a prompt");
+    p
+}
+
+#[test]
+fn completes_a_control_id_recovers_from_an_error_and_leaves_on_ctrl_d() {
+    let mut p = shell();
+    // Tab completes the only id that starts `P8.` in SOC 2 (named by its alias).
+    p.send("show tsc:P8.").unwrap();
+    p.send("\t").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("soc2:P8.1").expect("the completed id was shown");
+    p.exp_string("crosswalk> ").unwrap();
+    // An error does not end the session.
+    p.send_line("show soc2:CC61").unwrap();
+    p.exp_string("did you mean `CC6.1`?").expect("the error with its suggestion");
+    p.exp_string("crosswalk> ").unwrap();
+    p.send_line("list soc2 where series = CC8").unwrap();
+    p.exp_string("Change management process").expect("the next query runs");
+    p.exp_string("crosswalk> ").unwrap();
+    // A statement over two lines: the open brace asks for more.
+    p.send_line("list iso27001{5.1,").unwrap();
+    p.send_line("8.24}").unwrap();
+    p.exp_string("Use of cryptography").expect("the multi-line statement ran");
+    p.exp_string("crosswalk> ").unwrap();
+    p.send_control('d').unwrap();
+    p.exp_eof().expect("Ctrl-D leaves");
+}
+
+#[test]
+fn ctrl_c_clears_the_line_and_the_format_can_be_switched() {
+    let mut p = shell();
+    p.send("show soc2:CC6.1").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_string("crosswalk> ").unwrap();
+    p.send_line("format csv").unwrap();
+    p.exp_string("output format: csv").unwrap();
+    p.send_line("list soc2 where series = CC8").unwrap();
+    p.exp_string("soc2,CC8.1,").expect("CSV output");
+    p.send_line("quit").unwrap();
+    p.exp_eof().unwrap();
+}
