@@ -46,6 +46,10 @@ pub struct Common {
     #[arg(long, value_name = "DIR", global = true)]
     pub data: Option<PathBuf>,
 
+    /// Add the frameworks and mapping sets of DIR on top of the database; may be given several times.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub add: Vec<PathBuf>,
+
     /// Width of table output [default: the terminal's; no wrapping when not a terminal].
     #[arg(long, value_name = "COLUMNS", global = true)]
     pub width: Option<usize>,

@@ -52,11 +52,12 @@ impl From<Error> for Failure {
     }
 }
 
+fn source(common: &Common) -> DataSource<'_> {
+    common.data.as_deref().map_or(DataSource::Embedded, DataSource::Dir)
+}
+
 fn load(common: &Common) -> Result<Database, Error> {
-    match &common.data {
-        Some(dir) => db::load(DataSource::Dir(dir)),
-        None => db::load(DataSource::Embedded),
-    }
+    db::load_layers(source(common), &common.add)
 }
 
 fn session<'a>(db: &'a Database, common: &Common) -> Session<'a> {
@@ -115,8 +116,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
 }
 
 fn check(common: &Common, json: bool, stats: bool, out: &mut dyn Write) -> Result<u8, Failure> {
-    let source = common.data.as_deref().map_or(DataSource::Embedded, DataSource::Dir);
-    let (db, errors) = db::load_with_errors(source)?;
+    let (db, errors) = db::load_layers_with_errors(source(common), &common.add)?;
     for e in &errors {
         eprintln!("{e}");
     }

@@ -325,3 +325,14 @@ fn help_teaches() {
     let o = crosswalk(&["-e", "help filters"]);
     assert!(stdout(&o).contains("designation"));
 }
+
+#[test]
+fn a_users_frameworks_and_mappings_join_the_shipped_ones() {
+    let o = crosswalk(&["--add", "tests/data/added", "-e", "coverage acme -> soc2 where id = CC6.7"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("acme:AC-1(intersects-with)"), "{}", stdout(&o));
+    // Adding a layer that redefines a shipped catalog is an error, with both places named.
+    let o = crosswalk(&["--add", "tests/data/tiny", "--add", "tests/data/tiny", "check"]);
+    assert_eq!(code(&o), 3);
+    assert!(stderr(&o).contains("tests/data/tiny/catalogs/src.csv already defines this"), "{}", stderr(&o));
+}

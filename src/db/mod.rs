@@ -5,7 +5,7 @@ pub mod index;
 pub mod load;
 pub mod validate;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::diag::{DataError, Error};
 use crate::model::*;
@@ -35,22 +35,38 @@ pub enum DataSource<'a> {
 /// Loads a database and reports every problem found in it, each with its file and line.
 /// The database holds whatever could be read even when there are errors.
 pub fn load_with_errors(source: DataSource) -> Result<(Database, Vec<DataError>), Error> {
-    let (files, mut errors) = match source {
+    load_layers_with_errors(source, &[])
+}
+
+/// Loads a database with more folders on top (`--add DIR`): their frameworks,
+/// mapping sets and provenance keys join the base's; defining one twice is an error.
+pub fn load_layers_with_errors(source: DataSource, add: &[PathBuf]) -> Result<(Database, Vec<DataError>), Error> {
+    let (mut files, mut errors) = match source {
         DataSource::Embedded => (load::embedded_files(), Vec::new()),
         DataSource::Dir(dir) => load::dir_files(dir)?,
     };
+    for dir in add {
+        let (more, mut more_errors) = load::dir_files(dir)?;
+        files.extend(more);
+        errors.append(&mut more_errors);
+    }
     let db = from_files(&files, &mut errors);
     Ok((db, errors))
 }
 
-/// Loads a database; any problem in it is an [`Error::Data`].
-pub fn load(source: DataSource) -> Result<Database, Error> {
-    let (db, errors) = load_with_errors(source)?;
+/// [`load_layers_with_errors`], with any problem an [`Error::Data`].
+pub fn load_layers(source: DataSource, add: &[PathBuf]) -> Result<Database, Error> {
+    let (db, errors) = load_layers_with_errors(source, add)?;
     if errors.is_empty() {
         Ok(db)
     } else {
         Err(Error::Data(errors))
     }
+}
+
+/// Loads a database; any problem in it is an [`Error::Data`].
+pub fn load(source: DataSource) -> Result<Database, Error> {
+    load_layers(source, &[])
 }
 
 /// Builds a database from files already in memory.

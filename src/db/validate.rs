@@ -18,6 +18,7 @@ pub const MAPPING_COLUMNS: [&str; 5] = ["source_id", "target_id", "relationship"
 
 /// Builds the database from its files, collecting every error instead of stopping at the first.
 pub fn build(files: &[SourceFile], errors: &mut Vec<DataError>) -> Database {
+    let files = &distinct(files, errors);
     let mut db = Database { provenances: provenances(files, errors), ..Database::default() };
     let mut rejected = Rejected::default();
     catalogs(files, &mut db, errors, &mut rejected);
@@ -46,15 +47,47 @@ struct Rejected {
     ids: HashSet<(String, String)>,
 }
 
+/// The files, each path once: a layer that defines a catalog or a mapping
+/// set the database already has is reported, and its file left out.
+/// `provenance.toml` may come from every layer.
+fn distinct(files: &[SourceFile], errors: &mut Vec<DataError>) -> Vec<SourceFile> {
+    let mut first: HashMap<&str, &str> = HashMap::default();
+    let mut out = Vec::with_capacity(files.len());
+    for f in files {
+        if f.rel != "provenance.toml" {
+            if let Some(other) = first.insert(&f.rel, &f.display) {
+                first.insert(&f.rel, other);
+                errors.push(DataError::new(
+                    &f.display,
+                    0,
+                    format!("{other} already defines this; each catalog and mapping set is defined once"),
+                ));
+                continue;
+            }
+        }
+        out.push(f.clone());
+    }
+    out
+}
+
 fn provenances(files: &[SourceFile], errors: &mut Vec<DataError>) -> Vec<Provenance> {
-    let Some(file) = files.iter().find(|f| f.rel == "provenance.toml") else {
-        return Vec::new();
-    };
+    let mut out: Vec<Provenance> = Vec::new();
+    for file in files.iter().filter(|f| f.rel == "provenance.toml") {
+        provenance_file(file, &mut out, errors);
+    }
+    out
+}
+
+fn provenance_file(file: &SourceFile, out: &mut Vec<Provenance>, errors: &mut Vec<DataError>) {
     let Ok(table) = load::parse_toml::<BTreeMap<String, ProvenanceMeta>>(file).map_err(|e| errors.push(e)) else {
-        return Vec::new();
+        return;
     };
-    let mut out = Vec::new();
     for (key, meta) in table {
+        if out.iter().any(|p| p.key == key) {
+            let line = find_line(&file.text, &format!("[{key}]"));
+            errors.push(DataError::new(&file.display, line, format!("provenance `{key}` is already defined")));
+            continue;
+        }
         let kind = match meta.kind.as_str() {
             "published" => ProvenanceKind::Published,
             "analysis" => ProvenanceKind::Analysis,
@@ -67,7 +100,6 @@ fn provenances(files: &[SourceFile], errors: &mut Vec<DataError>) -> Vec<Provena
         };
         out.push(Provenance { key, kind, title: meta.title, publisher: meta.publisher, detail: meta.detail });
     }
-    out
 }
 
 /// The line on which `needle` first appears, or 0.
