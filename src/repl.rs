@@ -80,7 +80,8 @@ struct ReplHelper {
 
 impl ReplHelper {
     fn new(db: &Database, vars: Rc<RefCell<Vec<String>>>) -> ReplHelper {
-        let mut words: Vec<String> = parse::KEYWORDS.iter().map(|s| s.to_string()).collect();
+        let mut words: Vec<String> =
+            parse::STATEMENT_KEYWORDS.iter().chain(&parse::CLAUSE_KEYWORDS).map(|s| s.to_string()).collect();
         words.extend(["table", "csv", "json", "markdown", "quit"].map(String::from));
         let mut ids = Vec::new();
         for fw in &db.frameworks {

@@ -11,7 +11,12 @@ fn shipped() -> Database {
 /// The ids of a framework's nodes at a level, in catalog order.
 fn ids_at(db: &Database, key: &str, level: &str) -> Vec<String> {
     let fw = db.find_framework(key).unwrap_or_else(|| panic!("framework {key}"));
-    db.framework(fw).controls.clone().filter(|&c| db.level_name(c) == level).map(|c| db.control(c).id.to_string()).collect()
+    db.framework(fw)
+        .controls
+        .clone()
+        .filter(|&c| db.level_name(c) == level)
+        .map(|c| db.control(c).id.to_string())
+        .collect()
 }
 
 fn strings(ids: &[&str]) -> Vec<String> {

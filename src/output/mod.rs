@@ -245,8 +245,8 @@ fn covered_by(r: &CoverageRow) -> String {
     r.covered_by.iter().map(Contribution::short).collect::<Vec<_>>().join("; ")
 }
 
-/// Why a target is short of full: the rationales of what partly covers it.
-fn shortfall(r: &CoverageRow) -> String {
+/// Why a target is short of full: the rationales of what partly covers it, joined by `sep`.
+fn shortfall(r: &CoverageRow, sep: &str) -> String {
     if r.state == crate::model::Strength::None {
         return "no source control maps here".to_string();
     }
@@ -257,7 +257,7 @@ fn shortfall(r: &CoverageRow) -> String {
             why.push(line);
         }
     }
-    why.join(" | ")
+    why.join(sep)
 }
 
 fn coverage_blocks(c: &CoverageReport) -> Vec<Block> {
@@ -285,9 +285,10 @@ fn coverage_blocks(c: &CoverageReport) -> Vec<Block> {
         Table::new(&[("target", false), ("title", true), ("state", false), ("covered by", true)])
     };
     for r in &c.rows {
-        let mut row = vec![r.target.qualified(), r.target.title.clone(), r.state.to_string(), covered_by(r)];
+        let by: Vec<String> = r.covered_by.iter().map(Contribution::short).collect();
+        let mut row = vec![r.target.qualified(), r.target.title.clone(), r.state.to_string(), by.join("\n")];
         if c.gaps_only {
-            row.push(shortfall(r));
+            row.push(shortfall(r, "\n"));
         }
         t.push(row);
     }
@@ -487,7 +488,7 @@ fn coverage_table(c: &CoverageReport) -> Table {
                 .map(|k| k.rationale.clone())
                 .unwrap_or_default()
         } else {
-            shortfall(r)
+            shortfall(r, " | ")
         };
         t.push(vec![
             r.target.framework.clone(),

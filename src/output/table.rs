@@ -8,6 +8,8 @@ use super::{Block, Table};
 
 /// Narrowest a wrapped column is squeezed to.
 const MIN_WRAP: usize = 12;
+/// Longest word a wrapped column keeps whole when space is short.
+const MAX_WORD: usize = 34;
 
 /// Renders blocks as text; tables fit `width` when given.
 pub fn render(blocks: &[Block], width: Option<usize>) -> String {
@@ -79,6 +81,13 @@ fn column_widths(t: &Table, width: Option<usize>) -> Vec<usize> {
         })
         .collect();
     let Some(limit) = width else { return widths };
+    // A wrapping column keeps room for its longest word, up to a point, so ids are not cut.
+    let floors: Vec<usize> = (0..t.columns.len())
+        .map(|i| {
+            let words = t.rows.iter().filter_map(|r| r.get(i)).flat_map(|s| s.split_whitespace());
+            words.map(|w| w.width()).max().unwrap_or(0).clamp(MIN_WRAP, MAX_WORD)
+        })
+        .collect();
     let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
     while total(&widths) > limit {
         // Take one column from the widest wrapping column that can still give.
@@ -86,7 +95,7 @@ fn column_widths(t: &Table, width: Option<usize>) -> Vec<usize> {
             .columns
             .iter()
             .enumerate()
-            .filter(|(i, c)| c.wrap && widths[*i] > MIN_WRAP)
+            .filter(|(i, c)| c.wrap && widths[*i] > floors[*i])
             .max_by_key(|(i, _)| (widths[*i], usize::MAX - i));
         match widest {
             Some((i, _)) => widths[i] -= 1,

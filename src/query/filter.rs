@@ -90,58 +90,49 @@ fn resolve_field(db: &Database, name: &str, frameworks: &[FwId], rows: bool) -> 
         _ => None,
     };
     fixed.or_else(|| {
-        let fws = frameworks.iter().map(|&f| db.framework(f));
-        let mut fws2 = fws.clone();
-        if fws2.any(|fw| fw.level_index(&lower).is_some()) {
-            Some(Field::Ancestor(lower.clone()))
+        let fws: Vec<&crate::model::Framework> = frameworks.iter().map(|&f| db.framework(f)).collect();
+        if fws.iter().any(|fw| fw.level_index(&lower).is_some()) {
+            Some(Field::Ancestor(lower))
+        } else if fws.iter().any(|fw| fw.attribute_index(&lower).is_some()) {
+            Some(Field::Attribute(lower))
         } else {
-            fws.clone().any(|fw| fw.attribute_index(&lower).is_some()).then(|| Field::Attribute(lower.clone()))
+            None
         }
     })
 }
 
-/// Every field name the frameworks answer to.
-fn field_names(db: &Database, frameworks: &[FwId], rows: bool) -> Vec<String> {
-    let mut names: Vec<String> = CONTROL_FIELDS.iter().map(|s| s.to_string()).collect();
+/// The fields the frameworks know, each with the other names it answers to.
+fn fields(db: &Database, frameworks: &[FwId], rows: bool) -> Vec<(String, Vec<String>)> {
+    let plain = |s: &&str| (s.to_string(), Vec::new());
+    let mut fields: Vec<(String, Vec<String>)> = CONTROL_FIELDS.iter().map(plain).collect();
     if rows {
-        names.extend(ROW_FIELDS.iter().map(|s| s.to_string()));
+        fields.extend(ROW_FIELDS.iter().map(plain));
     }
     for &f in frameworks {
         let fw = db.framework(f);
-        names.extend(fw.levels.iter().cloned());
-        for a in &fw.attributes {
-            names.push(a.name.clone());
-            names.extend(a.aliases.iter().cloned());
-        }
+        fields.extend(fw.levels.iter().map(|l| (l.clone(), Vec::new())));
+        fields.extend(fw.attributes.iter().map(|a| (a.name.clone(), a.aliases.clone())));
     }
     let mut seen = std::collections::HashSet::new();
-    names.retain(|n| seen.insert(n.clone()));
-    names
+    fields.retain(|(name, _)| seen.insert(name.clone()));
+    fields
 }
 
-/// The fields as a user reads them: each attribute with its shortest alias.
-fn field_list(db: &Database, frameworks: &[FwId], rows: bool) -> String {
-    let mut names: Vec<String> = CONTROL_FIELDS.iter().map(|s| s.to_string()).collect();
-    if rows {
-        names.extend(ROW_FIELDS.iter().map(|s| s.to_string()));
-    }
-    for &f in frameworks {
-        let fw = db.framework(f);
-        names.extend(fw.levels.iter().cloned());
-        for a in &fw.attributes {
-            match a.aliases.iter().min_by_key(|x| x.len()) {
-                Some(short) => names.push(format!("{short} ({})", a.name)),
-                None => names.push(a.name.clone()),
-            }
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    names.retain(|n| seen.insert(n.clone()));
-    names.join(", ")
+/// The fields as a user reads them: each attribute by its shortest alias, with its name.
+fn field_list(fields: &[(String, Vec<String>)]) -> String {
+    let shown: Vec<String> = fields
+        .iter()
+        .map(|(name, aliases)| match aliases.iter().min_by_key(|a| a.len()) {
+            Some(short) => format!("{short} ({name})"),
+            None => name.clone(),
+        })
+        .collect();
+    shown.join(", ")
 }
 
 fn unknown_field(db: &Database, field: &Spanned<String>, frameworks: &[FwId], rows: bool) -> Diagnostic {
-    let names = field_names(db, frameworks, rows);
+    let fields = fields(db, frameworks, rows);
+    let names: Vec<&str> = fields.iter().flat_map(|(n, a)| std::iter::once(n).chain(a)).map(String::as_str).collect();
     if !rows && ROW_FIELDS.contains(&field.node.to_ascii_lowercase().as_str()) {
         let msg = format!("`{}` is a field of mapping rows", field.node);
         return Diagnostic::new(msg, field.span).with_help(
@@ -149,11 +140,11 @@ fn unknown_field(db: &Database, field: &Spanned<String>, frameworks: &[FwId], ro
         );
     }
     let d = Diagnostic::new(format!("unknown field `{}`", field.node), field.span);
-    let d = match suggest::closest(&field.node, names.iter().map(String::as_str)) {
+    let d = match suggest::closest(&field.node, names) {
         Some(s) => d.with_label(format!("did you mean `{s}`?")),
         None => d,
     };
-    d.with_help(format!("fields here: {}", field_list(db, frameworks, rows)))
+    d.with_help(format!("fields here: {}", field_list(&fields)))
 }
 
 /// Refuses values that can match nothing, with the values that can.

@@ -29,36 +29,9 @@ pub const STATEMENT_KEYWORDS: [&str; 14] = [
     "help",
 ];
 
-/// Every keyword of the language, for completion.
-pub const KEYWORDS: [&str; 27] = [
-    "frameworks",
-    "show",
-    "list",
-    "search",
-    "map",
-    "crosswalk",
-    "coverage",
-    "gaps",
-    "path",
-    "explain",
-    "let",
-    "export",
-    "format",
-    "help",
-    "in",
-    "to",
-    "where",
-    "and",
-    "or",
-    "not",
-    "via",
-    "direct",
-    "union",
-    "intersect",
-    "except",
-    "soa",
-    "matrix",
-];
+/// The keywords inside statements, for completion.
+pub const CLAUSE_KEYWORDS: [&str; 13] =
+    ["in", "to", "where", "and", "or", "not", "via", "direct", "union", "intersect", "except", "soa", "matrix"];
 
 /// Where one statement sits in a source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
