@@ -117,8 +117,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
 
 fn check(common: &Common, json: bool, stats: bool, out: &mut dyn Write) -> Result<u8, Failure> {
     let (db, errors) = db::load_layers_with_errors(source(common), &common.add)?;
+    let mut err = io::stderr();
     for e in &errors {
-        eprintln!("{e}");
+        writeln!(err, "{e}")?;
     }
     let failed = !errors.is_empty();
     let report = check::report(&db, errors);
