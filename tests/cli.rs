@@ -96,6 +96,17 @@ fn check_accepts_the_shipped_database() {
 }
 
 #[test]
+fn check_stats_shows_each_set_in_detail() {
+    let o = crosswalk(&["check", "--stats"]);
+    assert_eq!(code(&o), 0);
+    let text = stdout(&o);
+    assert!(text.contains("iso27001 -> soc2"), "{text}");
+    assert!(text.contains("by relationship: equal"), "{text}");
+    assert!(text.contains("by provenance: nist-csf2-ir"), "{text}");
+    assert!(text.contains("unmapped soc2: "), "{text}");
+}
+
+#[test]
 fn check_of_a_broken_copy_exits_3_with_file_and_line() {
     let o = crosswalk(&["check", "--data", "tests/broken/unknown-relationship"]);
     assert_eq!(code(&o), 3);

@@ -233,7 +233,8 @@ fn mapping_blocks(m: &MappingList) -> Vec<Block> {
         out.push(Block::Table(t));
     }
     let mut summary = plural(m.rows.len(), "mapping", "mappings");
-    if !m.unmapped.is_empty() {
+    // With no mapping set at all, listing every source control as unmapped says nothing new.
+    if !m.unmapped.is_empty() && m.note.is_none() {
         let ids: Vec<String> = m.unmapped.iter().map(|c| c.qualified()).collect();
         summary.push_str(&format!("; no mapping to {}: {}", m.target, ids.join(", ")));
     }

@@ -23,8 +23,14 @@ pub fn render(blocks: &[Block], width: Option<usize>) -> String {
                 let _ = writeln!(out, "{h}");
             }
             Block::Text(t) => {
+                // Lines that fit are kept as written, so aligned text (help) stays aligned.
+                let limit = width.unwrap_or(usize::MAX);
                 for line in t.lines() {
-                    let _ = writeln!(out, "{}", wrap(line, width.unwrap_or(usize::MAX)).join("\n"));
+                    if line.width() <= limit {
+                        let _ = writeln!(out, "{line}");
+                    } else {
+                        let _ = writeln!(out, "{}", wrap(line, limit).join("\n"));
+                    }
                 }
             }
             Block::Fields(fields) => fields_text(&mut out, fields, width),
