@@ -110,14 +110,6 @@ impl Error {
             Error::Io { .. } => exit::IO,
         }
     }
-
-    /// The same error, with any query span moved `by` bytes.
-    pub fn shift(self, by: usize) -> Error {
-        match self {
-            Error::Query(d) => Error::Query(d.shift(by)),
-            other => other,
-        }
-    }
 }
 
 impl From<Diagnostic> for Error {

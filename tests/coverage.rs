@@ -119,12 +119,16 @@ fn a_partly_implemented_source_gives_at_most_partial() {
     assert_eq!(c.rows[0].covered_by[0].short(), "src:S5(superset-of, partially implemented)");
 }
 
+/// Each route of a `path` statement and its composed relationship.
+fn routes(src: &str) -> Vec<(String, &'static str)> {
+    let Output::Paths(p) = eval(src) else { panic!("not a path") };
+    p.rows.iter().map(|r| (r.route_text(), r.relationship_text())).collect()
+}
+
 #[test]
 fn paths_show_every_route_with_its_composed_relationship() {
-    let Output::Paths(p) = eval("path src:S1 -> tgt") else { panic!() };
-    let routes: Vec<(String, &str)> = p.rows.iter().map(|r| (r.route_text(), r.relationship_text())).collect();
     assert_eq!(
-        routes,
+        routes("path src:S1 -> tgt"),
         [
             ("src:S1 -[equal]-> tgt:T1".to_string(), "equal"),
             ("src:S1 -[intersects-with]-> mid:M4 -[superset-of]-> tgt:T2".to_string(), "unknown"),
@@ -133,17 +137,14 @@ fn paths_show_every_route_with_its_composed_relationship() {
         ]
     );
     // The derived S1 -> M1 -> T1 route is left out: the direct S1 equal T1 wins.
-    let Output::Paths(p) = eval("path src:S1 -> tgt direct") else { panic!() };
-    assert_eq!(p.rows.len(), 1);
+    assert_eq!(routes("path src:S1 -> tgt direct").len(), 1);
 }
 
 #[test]
 fn paths_read_mappings_backwards_too() {
     // T7 <- M3 is stored as M3 superset-of T7, so from T7 it reads T7 subset-of M3; then M3 superset-of S6.
-    let Output::Paths(p) = eval("path tgt:T7 -> src via mid") else { panic!() };
-    let routes: Vec<(String, &str)> = p.rows.iter().map(|r| (r.route_text(), r.relationship_text())).collect();
     assert_eq!(
-        routes,
+        routes("path tgt:T7 -> src via mid"),
         [
             ("tgt:T7 -[superset-of]-> mid:M2 -[subset-of]-> src:S6".to_string(), "intersects-with"),
             ("tgt:T7 -[subset-of]-> mid:M3 -[superset-of]-> src:S6".to_string(), "unknown"),
