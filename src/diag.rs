@@ -179,6 +179,9 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// Characters of a source line an error shows.
+const SNIPPET: usize = 100;
+
 fn render_diagnostic(d: &Diagnostic, name: &str, source: &str) -> String {
     let (line, col) = line_col(source, d.span.start);
     let start = floor_char_boundary(source, d.span.start.min(source.len()));
@@ -186,10 +189,22 @@ fn render_diagnostic(d: &Diagnostic, name: &str, source: &str) -> String {
     let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
     let text = source[line_start..line_end].trim_end_matches('\r');
     let end = floor_char_boundary(source, d.span.end.clamp(start, line_end.max(start)));
-    let width = source[start..end].chars().count().max(1);
+    let width = source[start..end].chars().count().clamp(1, SNIPPET / 2);
     let gutter = line.to_string().len();
     let pad = " ".repeat(gutter);
-    let indent: String = text.chars().take(col - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    // A very long line is shown as a window around the error.
+    let chars: Vec<char> = text.chars().collect();
+    let from = (col - 1).saturating_sub(SNIPPET / 2).min(chars.len());
+    let to = (from + SNIPPET).min(chars.len());
+    let text: String = format!(
+        "{}{}{}",
+        if from > 0 { "..." } else { "" },
+        chars[from..to].iter().collect::<String>(),
+        if to < chars.len() { "..." } else { "" }
+    );
+    let lead = if from > 0 { 3 } else { 0 };
+    let indent: String = " ".repeat(lead)
+        + &chars[from..col - 1].iter().map(|&c| if c == '\t' { '\t' } else { ' ' }).collect::<String>();
 
     let mut out = String::new();
     let _ = writeln!(out, "error: {}", d.message);
@@ -223,6 +238,18 @@ mod tests {
             out,
             "error: unknown control `CC61` in soc2\n --> query:2:10\n  |\n2 | map soc2:CC61 -> iso27001\n  |          ^^^^ did you mean `CC6.1`?\n"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_the_error() {
+        let src = format!("list {}iso2701", "(".repeat(300));
+        let d = Diagnostic::new("unknown framework `iso2701`", Span::new(305, 312));
+        let out = render(&Error::Query(d), "query", &src);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[3].starts_with("1 | ...((((") && lines[3].ends_with("iso2701"), "{out}");
+        assert!(lines[3].len() < 120);
+        let caret = lines[4].find('^').unwrap();
+        assert_eq!(&lines[3][caret..caret + 7], "iso2701");
     }
 
     #[test]

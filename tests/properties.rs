@@ -273,3 +273,29 @@ proptest! {
         run_anything(&s);
     }
 }
+
+/// Statements nested or chained as far as the limits allow still run; beyond them they are
+/// refused with an error, never a crashed stack (test threads have small stacks).
+#[test]
+fn deep_and_long_statements_are_refused_not_crashed() {
+    let db = shipped();
+    let run = |src: String| -> Result<(), String> {
+        let mut env = Env::default();
+        for stmt in parse::parse(&src) {
+            let stmt = stmt.map_err(|d| d.message)?;
+            eval::eval(db, &mut env, &stmt, &src).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    };
+    let nested = |n: usize| format!("list {}iso27001{{5.1}}{}", "(".repeat(n), ")".repeat(n));
+    let chained = |n: usize| format!("list iso27001{{5.1}}{}", " | iso27001{5.2}".repeat(n));
+    let negated = |n: usize| format!("list iso27001 where {}id = 5.1", "not ".repeat(n));
+    assert_eq!(run(nested(63)), Ok(()));
+    assert_eq!(run(chained(128)), Ok(()));
+    assert_eq!(run(negated(64)), Ok(()));
+    assert_eq!(run(format!("list iso27001 where {}", vec!["id = 5.1"; 129].join(" or "))), Ok(()));
+    for src in [nested(65), nested(100_000), chained(129), chained(100_000), negated(100_000)] {
+        let err = run(src).unwrap_err();
+        assert!(err.contains("nests more than") || err.contains("chains more than"), "{err}");
+    }
+}

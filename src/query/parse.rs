@@ -107,6 +107,7 @@ pub fn parse(src: &str) -> Vec<Result<Spanned<Statement>, Diagnostic>> {
 /// Parses one statement of `src`; spans are offsets into `src`.
 pub fn parse_chunk(src: &str, chunk: Chunk) -> Result<Spanned<Statement>, Diagnostic> {
     let text = &src[chunk.start..chunk.end];
+    check_size(text).map_err(|d| d.shift(chunk.start))?;
     let mut pairs =
         QueryParser::parse(Rule::statement_input, text).map_err(|e| syntax_error(text, e).shift(chunk.start))?;
     let input = pairs.next().expect("statement_input matched");
@@ -114,6 +115,56 @@ pub fn parse_chunk(src: &str, chunk: Chunk) -> Result<Spanned<Statement>, Diagno
     let mut built = statement(stmt)?;
     shift_statement(&mut built, chunk.start);
     Ok(built)
+}
+
+/// Deepest nesting of brackets and `not` a statement may have.
+const MAX_DEPTH: usize = 64;
+/// Most operators (`|`, `&`, `-`, `and`, `or`, ...) one statement may chain.
+const MAX_OPERATORS: usize = 128;
+
+/// Refuses statements nested or chained so far that parsing and evaluating
+/// them would exhaust the stack. No real query comes near these limits.
+fn check_size(text: &str) -> Result<(), Diagnostic> {
+    let (mut depth, mut nots, mut operators) = (0usize, 0usize, 0usize);
+    let (mut in_string, mut in_comment, mut prev) = (false, false, ' ');
+    let mut word = String::new();
+    for (i, c) in text.char_indices() {
+        let was_word = !word.is_empty();
+        if c.is_alphanumeric() && !in_string && !in_comment {
+            word.push(c.to_ascii_lowercase());
+        } else if was_word {
+            match word.as_str() {
+                "not" => nots += 1,
+                "and" | "or" | "union" | "intersect" | "except" => operators += 1,
+                _ => {}
+            }
+            word.clear();
+        }
+        match c {
+            '\n' => in_comment = false,
+            _ if in_comment => {}
+            '"' => in_string = !in_string,
+            _ if in_string => {}
+            '#' => in_comment = true,
+            '(' | '{' => depth += 1,
+            ')' | '}' => depth = depth.saturating_sub(1),
+            '|' | '&' | '+' => operators += 1,
+            '-' if prev.is_whitespace() => operators += 1,
+            _ => {}
+        }
+        prev = c;
+        if depth > MAX_DEPTH || nots > MAX_DEPTH {
+            let msg = format!("the statement nests more than {MAX_DEPTH} levels deep");
+            return Err(Diagnostic::new(msg, Span::new(i, i + c.len_utf8()))
+                .with_help("name the inner parts with `let` and combine the names"));
+        }
+        if operators > MAX_OPERATORS {
+            let msg = format!("the statement chains more than {MAX_OPERATORS} operators");
+            return Err(Diagnostic::new(msg, Span::new(i, i + c.len_utf8()))
+                .with_help("build the set in steps with `let`, or list the ids in one `KEY{...}`"));
+        }
+    }
+    Ok(())
 }
 
 fn span_of(pair: &Pair<Rule>) -> Span {
