@@ -1,5 +1,6 @@
 //! The database: load the files, validate them as a whole, index them.
 
+pub mod catalog;
 pub mod csv_table;
 pub mod index;
 pub mod load;

@@ -154,6 +154,118 @@ impl CmpOp {
     }
 }
 
+impl Spanned<Statement> {
+    /// Moves every span of a statement parsed from a slice of a source to its place in the whole source.
+    pub fn shift_spans(&mut self, by: usize) {
+        if by > 0 {
+            Shift(by).statement(self);
+        }
+    }
+}
+
+/// Walks a statement, moving each span.
+struct Shift(usize);
+
+impl Shift {
+    fn span(&self, s: &mut Span) {
+        *s = s.shift(self.0);
+    }
+    fn name(&self, n: &mut Name) {
+        self.span(&mut n.span);
+    }
+    fn control(&self, c: &mut ControlRef) {
+        self.name(&mut c.framework);
+        self.name(&mut c.id);
+    }
+    fn route(&self, r: &mut Route) {
+        if let Route::Via(n) = r {
+            self.name(n);
+        }
+    }
+    fn statement(&mut self, s: &mut Spanned<Statement>) {
+        self.span(&mut s.span);
+        match &mut s.node {
+            Statement::Let { name, set } => {
+                self.name(name);
+                self.set(set);
+            }
+            Statement::Frameworks => {}
+            Statement::Show(c) => self.control(c),
+            Statement::List(set) => self.set(set),
+            Statement::Search { text, within } => {
+                self.name(text);
+                within.iter_mut().for_each(|w| self.set(w));
+            }
+            Statement::Map { set, framework, filter, .. } | Statement::Crosswalk { set, framework, filter } => {
+                self.set(set);
+                self.name(framework);
+                filter.iter_mut().for_each(|f| self.filter(f));
+            }
+            Statement::Coverage { set, framework, filter, route, .. } => {
+                self.set(set);
+                self.name(framework);
+                filter.iter_mut().for_each(|f| self.filter(f));
+                self.route(route);
+            }
+            Statement::Path { control, framework, route } => {
+                self.control(control);
+                self.name(framework);
+                self.route(route);
+            }
+            Statement::Explain { set, target, route } => {
+                self.set(set);
+                self.control(target);
+                self.route(route);
+            }
+            Statement::Export { statement, path, .. } => {
+                self.statement(statement);
+                self.name(path);
+            }
+            Statement::Format(n) => self.name(n),
+            Statement::Help(n) => n.iter_mut().for_each(|n| self.name(n)),
+        }
+    }
+    fn set(&mut self, s: &mut Spanned<SetExpr>) {
+        self.span(&mut s.span);
+        match &mut s.node {
+            SetExpr::Framework(n) | SetExpr::Var(n) | SetExpr::Soa(n) => self.name(n),
+            SetExpr::Control(c) => self.control(c),
+            SetExpr::Items { framework, items } => {
+                self.name(framework);
+                for item in items {
+                    self.span(&mut item.span);
+                    if let Item::Range(a, b) = &mut item.node {
+                        self.name(a);
+                        self.name(b);
+                    }
+                }
+            }
+            SetExpr::Union(a, b) | SetExpr::Intersect(a, b) | SetExpr::Except(a, b) => {
+                self.set(a);
+                self.set(b);
+            }
+            SetExpr::Filtered(set, f) => {
+                self.set(set);
+                self.filter(f);
+            }
+        }
+    }
+    fn filter(&mut self, f: &mut Spanned<Filter>) {
+        self.span(&mut f.span);
+        match &mut f.node {
+            Filter::And(a, b) | Filter::Or(a, b) => {
+                self.filter(a);
+                self.filter(b);
+            }
+            Filter::Not(a) => self.filter(a),
+            Filter::Compare { field, value, .. } => {
+                self.name(field);
+                self.name(value);
+            }
+        }
+    }
+}
+
 // S-expressions, for parse snapshots and debugging.
 
 impl fmt::Display for Statement {

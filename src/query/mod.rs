@@ -5,3 +5,4 @@ pub mod eval;
 pub mod filter;
 pub mod parse;
 pub mod sets;
+pub mod split;

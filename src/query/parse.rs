@@ -4,6 +4,8 @@ use pest::iterators::Pair;
 use pest::Parser as _;
 
 use super::ast::*;
+use super::split::{check_size, unclosed};
+pub use super::split::{split, Chunk};
 use crate::diag::{Diagnostic, Span};
 use crate::suggest;
 
@@ -33,71 +35,6 @@ pub const STATEMENT_KEYWORDS: [&str; 14] = [
 pub const CLAUSE_KEYWORDS: [&str; 13] =
     ["in", "to", "where", "and", "or", "not", "via", "direct", "union", "intersect", "except", "soa", "matrix"];
 
-/// Where one statement sits in a source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Chunk {
-    pub start: usize,
-    pub end: usize,
-}
-
-/// The statements of a source, split at newlines and `;` that are outside
-/// strings, brackets and comments. A `\` at the end of a line continues the
-/// statement. Blank and comment-only statements are dropped. The flag tells
-/// whether the source ends inside a string, a bracket or after a `\` (the
-/// REPL then asks for more).
-pub fn split(src: &str) -> (Vec<Chunk>, bool) {
-    let bytes = src.as_bytes();
-    let (mut chunks, mut start, mut depth) = (Vec::new(), 0, 0i32);
-    let (mut in_string, mut in_comment, mut i) = (false, false, 0);
-    let push = |chunks: &mut Vec<Chunk>, s: usize, e: usize| {
-        if has_content(&src[s..e]) {
-            let text = &src[s..e];
-            let lead = text.len() - text.trim_start().len();
-            chunks.push(Chunk { start: s + lead, end: s + text.trim_end().len() });
-        }
-    };
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'\n' => {
-                in_comment = false;
-                in_string = false;
-                let continued = src[..i].trim_end_matches('\r').ends_with('\\');
-                if depth <= 0 && !continued {
-                    push(&mut chunks, start, i);
-                    start = i + 1;
-                    depth = 0;
-                }
-            }
-            _ if in_comment => {}
-            b'\\' if in_string => i += 1,
-            b'"' => in_string = !in_string,
-            _ if in_string => {}
-            b'#' => in_comment = true,
-            b'{' | b'(' => depth += 1,
-            b'}' | b')' => depth -= 1,
-            b';' if depth <= 0 => {
-                push(&mut chunks, start, i);
-                start = i + 1;
-                depth = 0;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    push(&mut chunks, start, src.len());
-    let open = in_string || depth > 0 || src.trim_end_matches(['\r', '\n']).ends_with('\\');
-    (chunks, open)
-}
-
-/// Whether a piece of source holds anything but blanks and comments.
-fn has_content(text: &str) -> bool {
-    text.lines().any(|l| {
-        let l = l.trim_start();
-        !l.is_empty() && !l.starts_with('#') && l != "\\"
-    })
-}
-
 /// Parses every statement of a source; each result stands alone, so one bad
 /// statement does not hide the others.
 pub fn parse(src: &str) -> Vec<Result<Spanned<Statement>, Diagnostic>> {
@@ -113,58 +50,8 @@ pub fn parse_chunk(src: &str, chunk: Chunk) -> Result<Spanned<Statement>, Diagno
     let input = pairs.next().expect("statement_input matched");
     let stmt = input.into_inner().next().expect("a statement inside statement_input");
     let mut built = statement(stmt)?;
-    shift_statement(&mut built, chunk.start);
+    built.shift_spans(chunk.start);
     Ok(built)
-}
-
-/// Deepest nesting of brackets and `not` a statement may have.
-const MAX_DEPTH: usize = 64;
-/// Most operators (`|`, `&`, `-`, `and`, `or`, ...) one statement may chain.
-const MAX_OPERATORS: usize = 128;
-
-/// Refuses statements nested or chained so far that parsing and evaluating
-/// them would exhaust the stack. No real query comes near these limits.
-fn check_size(text: &str) -> Result<(), Diagnostic> {
-    let (mut depth, mut nots, mut operators) = (0usize, 0usize, 0usize);
-    let (mut in_string, mut in_comment, mut prev) = (false, false, ' ');
-    let mut word = String::new();
-    for (i, c) in text.char_indices() {
-        let was_word = !word.is_empty();
-        if c.is_alphanumeric() && !in_string && !in_comment {
-            word.push(c.to_ascii_lowercase());
-        } else if was_word {
-            match word.as_str() {
-                "not" => nots += 1,
-                "and" | "or" | "union" | "intersect" | "except" => operators += 1,
-                _ => {}
-            }
-            word.clear();
-        }
-        match c {
-            '\n' => in_comment = false,
-            _ if in_comment => {}
-            '"' => in_string = !in_string,
-            _ if in_string => {}
-            '#' => in_comment = true,
-            '(' | '{' => depth += 1,
-            ')' | '}' => depth = depth.saturating_sub(1),
-            '|' | '&' | '+' => operators += 1,
-            '-' if prev.is_whitespace() => operators += 1,
-            _ => {}
-        }
-        prev = c;
-        if depth > MAX_DEPTH || nots > MAX_DEPTH {
-            let msg = format!("the statement nests more than {MAX_DEPTH} levels deep");
-            return Err(Diagnostic::new(msg, Span::new(i, i + c.len_utf8()))
-                .with_help("name the inner parts with `let` and combine the names"));
-        }
-        if operators > MAX_OPERATORS {
-            let msg = format!("the statement chains more than {MAX_OPERATORS} operators");
-            return Err(Diagnostic::new(msg, Span::new(i, i + c.len_utf8()))
-                .with_help("build the set in steps with `let`, or list the ids in one `KEY{...}`"));
-        }
-    }
-    Ok(())
 }
 
 fn span_of(pair: &Pair<Rule>) -> Span {
@@ -391,117 +278,6 @@ fn filter(pair: Pair<Rule>) -> Spanned<Filter> {
     }
 }
 
-/// Moves every span of a statement parsed from a slice to its place in the whole source.
-fn shift_statement(stmt: &mut Spanned<Statement>, by: usize) {
-    if by == 0 {
-        return;
-    }
-    let mut shifter = Shift(by);
-    shifter.statement(stmt);
-}
-
-struct Shift(usize);
-
-impl Shift {
-    fn span(&self, s: &mut Span) {
-        *s = s.shift(self.0);
-    }
-    fn name(&self, n: &mut Name) {
-        self.span(&mut n.span);
-    }
-    fn control(&self, c: &mut ControlRef) {
-        self.name(&mut c.framework);
-        self.name(&mut c.id);
-    }
-    fn route(&self, r: &mut Route) {
-        if let Route::Via(n) = r {
-            self.name(n);
-        }
-    }
-    fn statement(&mut self, s: &mut Spanned<Statement>) {
-        self.span(&mut s.span);
-        match &mut s.node {
-            Statement::Let { name, set } => {
-                self.name(name);
-                self.set(set);
-            }
-            Statement::Frameworks => {}
-            Statement::Show(c) => self.control(c),
-            Statement::List(set) => self.set(set),
-            Statement::Search { text, within } => {
-                self.name(text);
-                within.iter_mut().for_each(|w| self.set(w));
-            }
-            Statement::Map { set, framework, filter, .. } | Statement::Crosswalk { set, framework, filter } => {
-                self.set(set);
-                self.name(framework);
-                filter.iter_mut().for_each(|f| self.filter(f));
-            }
-            Statement::Coverage { set, framework, filter, route, .. } => {
-                self.set(set);
-                self.name(framework);
-                filter.iter_mut().for_each(|f| self.filter(f));
-                self.route(route);
-            }
-            Statement::Path { control, framework, route } => {
-                self.control(control);
-                self.name(framework);
-                self.route(route);
-            }
-            Statement::Explain { set, target, route } => {
-                self.set(set);
-                self.control(target);
-                self.route(route);
-            }
-            Statement::Export { statement, path, .. } => {
-                self.statement(statement);
-                self.name(path);
-            }
-            Statement::Format(n) => self.name(n),
-            Statement::Help(n) => n.iter_mut().for_each(|n| self.name(n)),
-        }
-    }
-    fn set(&mut self, s: &mut Spanned<SetExpr>) {
-        self.span(&mut s.span);
-        match &mut s.node {
-            SetExpr::Framework(n) | SetExpr::Var(n) | SetExpr::Soa(n) => self.name(n),
-            SetExpr::Control(c) => self.control(c),
-            SetExpr::Items { framework, items } => {
-                self.name(framework);
-                for item in items {
-                    self.span(&mut item.span);
-                    if let Item::Range(a, b) = &mut item.node {
-                        self.name(a);
-                        self.name(b);
-                    }
-                }
-            }
-            SetExpr::Union(a, b) | SetExpr::Intersect(a, b) | SetExpr::Except(a, b) => {
-                self.set(a);
-                self.set(b);
-            }
-            SetExpr::Filtered(set, f) => {
-                self.set(set);
-                self.filter(f);
-            }
-        }
-    }
-    fn filter(&mut self, f: &mut Spanned<Filter>) {
-        self.span(&mut f.span);
-        match &mut f.node {
-            Filter::And(a, b) | Filter::Or(a, b) => {
-                self.filter(a);
-                self.filter(b);
-            }
-            Filter::Not(a) => self.filter(a),
-            Filter::Compare { field, value, .. } => {
-                self.name(field);
-                self.name(value);
-            }
-        }
-    }
-}
-
 /// Turns a pest error into a diagnostic in the user's words.
 fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
     let pos = match e.location {
@@ -548,41 +324,6 @@ fn unknown_statement(found: &str, span: Span) -> Diagnostic {
         Some(s) => d.with_label(format!("did you mean `{s}`?")),
         None => d.with_help(format!("statements: {}; `help` explains each", STATEMENT_KEYWORDS.join(", "))),
     }
-}
-
-/// A string or bracket left open: the place it opened is the place to fix.
-fn unclosed(text: &str) -> Option<Diagnostic> {
-    let (mut stack, mut string, mut comment) = (Vec::new(), None, false);
-    let mut chars = text.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\n' => comment = false,
-            _ if comment => {}
-            '\\' if string.is_some() => {
-                chars.next();
-            }
-            '"' => string = if string.is_some() { None } else { Some(i) },
-            _ if string.is_some() => {}
-            '#' => comment = true,
-            '{' | '(' => stack.push((i, c)),
-            '}' | ')' => {
-                stack.pop();
-            }
-            _ => {}
-        }
-    }
-    if let Some(i) = string {
-        return Some(
-            Diagnostic::new("this string is never closed", Span::new(i, i + 1))
-                .with_help("end it with a double quote: \"text\""),
-        );
-    }
-    let (i, c) = stack.pop()?;
-    let close = if c == '{' { '}' } else { ')' };
-    Some(
-        Diagnostic::new(format!("this `{c}` is never closed"), Span::new(i, i + 1))
-            .with_help(format!("add `{close}` where the list ends")),
-    )
 }
 
 /// Advice for the mistakes people make most.
@@ -673,27 +414,6 @@ mod tests {
             Ok(s) => s.node.to_string(),
             Err(d) => format!("error: {}", d.message),
         }
-    }
-
-    #[test]
-    fn splits_at_newlines_and_semicolons_outside_brackets_and_strings() {
-        let src = "frameworks; show iso27001:8.24\nlist iso27001{5.1,\n 5.2}\nsearch \"a;b\" # c;d\n\n# only a comment\nlist csf \\\n where function = PR";
-        let (chunks, open) = split(src);
-        let texts: Vec<&str> = chunks.iter().map(|c| &src[c.start..c.end]).collect();
-        assert_eq!(
-            texts,
-            [
-                "frameworks",
-                "show iso27001:8.24",
-                "list iso27001{5.1,\n 5.2}",
-                "search \"a;b\" # c;d",
-                "list csf \\\n where function = PR"
-            ]
-        );
-        assert!(!open);
-        assert!(split("list iso27001{5.1,").1);
-        assert!(split("search \"abc").1);
-        assert!(split("list csf \\").1);
     }
 
     #[test]

@@ -1,0 +1,218 @@
+//! The data view of each result: the one table CSV and exports write, and the matrix of a crosswalk.
+
+use super::{frameworks_table, shortfall, Column, Table};
+use crate::report::*;
+
+/// The one table CSV shows for an output: its data, one row per item.
+pub fn data_table(out: &Output) -> Table {
+    match out {
+        Output::Frameworks(f) => frameworks_table(f, true),
+        Output::Control(c) => mapping_table(&c.mappings),
+        Output::Controls(l) => controls_table(l),
+        Output::Mappings(m) => mapping_table(&m.rows),
+        Output::Coverage(c) => coverage_table(c),
+        Output::Paths(p) => routes_table(&p.rows),
+        Output::Explain(e) => routes_table(&e.rows),
+        Output::Message(m) => {
+            let mut t = Table::new(&[("message", true)]);
+            t.push(vec![m.text.clone()]);
+            t
+        }
+    }
+}
+
+/// The columns of a crosswalk, in the documented order.
+pub const MAPPING_COLUMNS: [&str; 9] = [
+    "source_framework",
+    "source_id",
+    "source_title",
+    "relationship",
+    "target_framework",
+    "target_id",
+    "target_title",
+    "provenance",
+    "rationale",
+];
+
+fn mapping_table(rows: &[MappingRow]) -> Table {
+    let mut t = Table::new(&MAPPING_COLUMNS.map(|c| (c, true)));
+    for r in rows {
+        t.push(vec![
+            r.source_framework.clone(),
+            r.source_id.clone(),
+            r.source_title.clone(),
+            r.relationship.to_string(),
+            r.target_framework.clone(),
+            r.target_id.clone(),
+            r.target_title.clone(),
+            r.provenance.clone(),
+            r.rationale.clone(),
+        ]);
+    }
+    t
+}
+
+fn controls_table(l: &ControlList) -> Table {
+    let mut attrs: Vec<&str> = Vec::new();
+    for c in &l.controls {
+        for name in c.attributes.keys() {
+            if !attrs.contains(&name.as_str()) {
+                attrs.push(name);
+            }
+        }
+    }
+    let mut cols: Vec<(&str, bool)> = vec![
+        ("framework", false),
+        ("id", false),
+        ("title", true),
+        ("level", false),
+        ("group", true),
+        ("description", true),
+    ];
+    cols.extend(attrs.iter().map(|a| (*a, true)));
+    let mut t = Table::new(&cols);
+    for c in &l.controls {
+        let mut row = vec![
+            c.framework.clone(),
+            c.id.clone(),
+            c.title.clone(),
+            c.level.clone(),
+            c.group.clone(),
+            c.description.clone(),
+        ];
+        row.extend(attrs.iter().map(|a| c.attributes.get(*a).map(|v| v.join(";")).unwrap_or_default()));
+        t.push(row);
+    }
+    t
+}
+
+/// The columns of coverage and gaps, in the documented order.
+pub const COVERAGE_COLUMNS: [&str; 7] =
+    ["target_framework", "target_id", "target_title", "state", "covered_by", "group", "rationale"];
+
+fn coverage_table(c: &CoverageReport) -> Table {
+    let mut t = Table::new(&COVERAGE_COLUMNS.map(|c| (c, true)));
+    for r in &c.rows {
+        let rationale = if r.state == crate::model::Strength::Full {
+            r.covered_by
+                .iter()
+                .find(|k| k.gives == crate::model::Strength::Full)
+                .map(|k| k.rationale.clone())
+                .unwrap_or_default()
+        } else {
+            shortfall(r, " | ")
+        };
+        t.push(vec![
+            r.target.framework.clone(),
+            r.target.id.clone(),
+            r.target.title.clone(),
+            r.state.to_string(),
+            covered_by(r),
+            r.group.clone(),
+            rationale,
+        ]);
+    }
+    t
+}
+
+fn routes_table(rows: &[RouteRow]) -> Table {
+    let mut t = Table::new(&[
+        ("source_framework", false),
+        ("source_id", false),
+        ("target_framework", false),
+        ("target_id", false),
+        ("target_title", true),
+        ("relationship", false),
+        ("gives", false),
+        ("direct", false),
+        ("route", true),
+        ("rationale", true),
+    ]);
+    for r in rows {
+        let rationale: Vec<&str> = r.steps.iter().map(|s| s.rationale.as_str()).collect();
+        t.push(vec![
+            r.source.framework.clone(),
+            r.source.id.clone(),
+            r.target.framework.clone(),
+            r.target.id.clone(),
+            r.target.title.clone(),
+            r.relationship_text().to_string(),
+            r.gives.to_string(),
+            r.direct.to_string(),
+            r.route_text(),
+            rationale.join(" / then: "),
+        ]);
+    }
+    t
+}
+
+/// The matrix view of a crosswalk or a coverage: source controls as rows,
+/// target controls as columns, the relationship in the cell. `None` for
+/// outputs that have no matrix.
+pub fn matrix_table(out: &Output) -> Option<Table> {
+    // (source, target, relationship) of each filled cell.
+    type Cells = Vec<(String, String, String)>;
+    let (sources, targets, cells): (Vec<ControlInfo>, Vec<ControlInfo>, Cells) = match out {
+        Output::Mappings(m) => {
+            let cells = m
+                .rows
+                .iter()
+                .map(|r| {
+                    (
+                        format!("{}:{}", r.source_framework, r.source_id),
+                        format!("{}:{}", r.target_framework, r.target_id),
+                        r.relationship.to_string(),
+                    )
+                })
+                .collect();
+            (m.source_controls.clone(), m.target_controls.clone(), cells)
+        }
+        Output::Coverage(c) => {
+            let mut sources: Vec<ControlInfo> = Vec::new();
+            let mut cells = Vec::new();
+            for r in &c.rows {
+                for k in &r.covered_by {
+                    if !sources.contains(&k.source) {
+                        sources.push(k.source.clone());
+                    }
+                    let rel = if k.via.is_some() {
+                        format!("{} (derived)", k.relationship)
+                    } else {
+                        k.relationship.to_string()
+                    };
+                    cells.push((k.source.qualified(), r.target.qualified(), rel));
+                }
+            }
+            (sources, c.rows.iter().map(|r| r.target.clone()).collect(), cells)
+        }
+        _ => return None,
+    };
+    let mut t = Table {
+        columns: vec![Column { name: "source".into(), wrap: false }, Column { name: "title".into(), wrap: true }],
+        rows: Vec::new(),
+    };
+    t.columns.extend(targets.iter().map(|c| Column { name: c.qualified(), wrap: false }));
+    let index: std::collections::HashMap<String, usize> =
+        targets.iter().enumerate().map(|(i, c)| (c.qualified(), i)).collect();
+    for s in &sources {
+        let q = s.qualified();
+        let mut row = vec![q.clone(), s.title.clone()];
+        row.extend(std::iter::repeat_n(String::new(), targets.len()));
+        for (src, tgt, rel) in cells.iter().filter(|(src, _, _)| *src == q) {
+            if let Some(&i) = index.get(tgt) {
+                let cell = &mut row[2 + i];
+                if !cell.is_empty() {
+                    cell.push_str("; ");
+                }
+                cell.push_str(rel);
+                let _ = src;
+            }
+        }
+        t.push(row);
+    }
+    Some(t)
+}
+
+fn covered_by(r: &CoverageRow) -> String {
+    r.covered_by.iter().map(Contribution::short).collect::<Vec<_>>().join("; ")
+}

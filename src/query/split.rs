@@ -1,0 +1,226 @@
+//! Source text before the grammar sees it: split into statements, checked for size, open brackets found.
+
+use crate::diag::{Diagnostic, Span};
+
+/// Where one statement sits in a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chunk {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// What a character of a source is part of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Code,
+    /// The quote that opens or closes a string.
+    Quote,
+    String,
+    Comment,
+}
+
+/// Walks a source one character at a time, knowing whether it is in a
+/// string (with `\` escapes) or a comment. A string or comment ends at the
+/// end of its line.
+#[derive(Default)]
+struct Scanner {
+    string_start: Option<usize>,
+    comment: bool,
+    escaped: bool,
+}
+
+impl Scanner {
+    fn step(&mut self, i: usize, c: char) -> Place {
+        if c == '\n' {
+            (self.comment, self.string_start, self.escaped) = (false, None, false);
+            return Place::Code;
+        }
+        if self.comment {
+            return Place::Comment;
+        }
+        if self.string_start.is_none() {
+            return match c {
+                '"' => {
+                    self.string_start = Some(i);
+                    Place::Quote
+                }
+                '#' => {
+                    self.comment = true;
+                    Place::Comment
+                }
+                _ => Place::Code,
+            };
+        }
+        if self.escaped {
+            self.escaped = false;
+        } else if c == '\\' {
+            self.escaped = true;
+        } else if c == '"' {
+            self.string_start = None;
+            return Place::Quote;
+        }
+        Place::String
+    }
+}
+
+/// The statements of a source, split at newlines and `;` that are outside
+/// strings, brackets and comments. A `\` at the end of a line continues the
+/// statement. Blank and comment-only statements are dropped. The flag tells
+/// whether the source ends inside a string, a bracket or after a `\` (the
+/// REPL then asks for more).
+pub fn split(src: &str) -> (Vec<Chunk>, bool) {
+    let (mut chunks, mut start, mut depth) = (Vec::new(), 0, 0i32);
+    let mut scanner = Scanner::default();
+    let push = |chunks: &mut Vec<Chunk>, s: usize, e: usize| {
+        let text = &src[s..e];
+        if has_content(text) {
+            let lead = text.len() - text.trim_start().len();
+            chunks.push(Chunk { start: s + lead, end: s + text.trim_end().len() });
+        }
+    };
+    for (i, c) in src.char_indices() {
+        if scanner.step(i, c) != Place::Code {
+            continue;
+        }
+        let ends_statement = match c {
+            '\n' => depth <= 0 && !src[..i].trim_end_matches('\r').ends_with('\\'),
+            ';' => depth <= 0,
+            '{' | '(' => {
+                depth += 1;
+                false
+            }
+            '}' | ')' => {
+                depth -= 1;
+                false
+            }
+            _ => false,
+        };
+        if ends_statement {
+            push(&mut chunks, start, i);
+            start = i + 1;
+            depth = 0;
+        }
+    }
+    push(&mut chunks, start, src.len());
+    let open = scanner.string_start.is_some() || depth > 0 || src.trim_end_matches(['\r', '\n']).ends_with('\\');
+    (chunks, open)
+}
+
+/// Whether a piece of source holds anything but blanks and comments.
+fn has_content(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim_start();
+        !l.is_empty() && !l.starts_with('#') && l != "\\"
+    })
+}
+
+/// Deepest nesting of brackets and `not` a statement may have.
+const MAX_DEPTH: usize = 64;
+/// Most operators (`|`, `&`, `-`, `and`, `or`, ...) one statement may chain.
+const MAX_OPERATORS: usize = 128;
+
+/// Refuses statements nested or chained so far that parsing and evaluating
+/// them would exhaust the stack. No real query comes near these limits.
+pub fn check_size(text: &str) -> Result<(), Diagnostic> {
+    let (mut depth, mut nots, mut operators) = (0usize, 0usize, 0usize);
+    let (mut scanner, mut prev, mut word) = (Scanner::default(), ' ', String::new());
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        let code = scanner.step(i, c) == Place::Code;
+        if code && c.is_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        } else if !word.is_empty() {
+            match word.as_str() {
+                "not" => nots += 1,
+                "and" | "or" | "union" | "intersect" | "except" => operators += 1,
+                _ => {}
+            }
+            word.clear();
+        }
+        if code {
+            match c {
+                '(' | '{' => depth += 1,
+                ')' | '}' => depth = depth.saturating_sub(1),
+                '|' | '&' | '+' => operators += 1,
+                '-' if prev.is_whitespace() => operators += 1,
+                _ => {}
+            }
+        }
+        prev = c;
+        let at = Span::new(i, i + c.len_utf8());
+        if depth > MAX_DEPTH || nots > MAX_DEPTH {
+            let msg = format!("the statement nests more than {MAX_DEPTH} levels deep");
+            return Err(Diagnostic::new(msg, at).with_help("name the inner parts with `let` and combine the names"));
+        }
+        if operators > MAX_OPERATORS {
+            let msg = format!("the statement chains more than {MAX_OPERATORS} operators");
+            let help = "build the set in steps with `let`, or list the ids in one `KEY{...}`";
+            return Err(Diagnostic::new(msg, at).with_help(help));
+        }
+    }
+    Ok(())
+}
+
+/// A string or bracket left open: the place it opened is the place to fix.
+pub fn unclosed(text: &str) -> Option<Diagnostic> {
+    let (mut scanner, mut stack) = (Scanner::default(), Vec::new());
+    for (i, c) in text.char_indices() {
+        if scanner.step(i, c) == Place::Code {
+            match c {
+                '{' | '(' => stack.push((i, c)),
+                '}' | ')' => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+        }
+    }
+    if let Some(i) = scanner.string_start {
+        let d = Diagnostic::new("this string is never closed", Span::new(i, i + 1));
+        return Some(d.with_help("end it with a double quote: \"text\""));
+    }
+    let (i, c) = stack.pop()?;
+    let close = if c == '{' { '}' } else { ')' };
+    let d = Diagnostic::new(format!("this `{c}` is never closed"), Span::new(i, i + 1));
+    Some(d.with_help(format!("add `{close}` where the list ends")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_at_newlines_and_semicolons_outside_brackets_and_strings() {
+        let src = "frameworks; show iso27001:8.24\nlist iso27001{5.1,\n 5.2}\nsearch \"a;b\\\"(\" # c;d\n\n# only a comment\nlist csf \\\n where function = PR";
+        let (chunks, open) = split(src);
+        let texts: Vec<&str> = chunks.iter().map(|c| &src[c.start..c.end]).collect();
+        assert_eq!(
+            texts,
+            [
+                "frameworks",
+                "show iso27001:8.24",
+                "list iso27001{5.1,\n 5.2}",
+                "search \"a;b\\\"(\" # c;d",
+                "list csf \\\n where function = PR"
+            ]
+        );
+        assert!(!open);
+        assert!(split("list iso27001{5.1,").1);
+        assert!(split("search \"abc").1);
+        assert!(split("list csf \\").1);
+    }
+
+    #[test]
+    fn sizes_count_code_only() {
+        assert!(check_size(&format!("search \"{}\"", "((((|||| and ".repeat(100))).is_ok());
+        assert!(check_size(&format!("list {}x", "(".repeat(65))).is_err());
+        assert!(check_size(&format!("list x{}", " | y".repeat(129))).is_err());
+        assert!(check_size("list csf{PR.AA-01, PR.AA-02} - csf:PR.AA-01").is_ok());
+    }
+
+    #[test]
+    fn the_opening_place_of_what_is_left_open() {
+        assert_eq!(unclosed("list iso27001{5.1, (").map(|d| d.span.start), Some(19));
+        assert_eq!(unclosed("search \"a\\\"b").map(|d| d.span.start), Some(7));
+        assert_eq!(unclosed("list (iso27001) # ("), None);
+    }
+}
