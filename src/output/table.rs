@@ -9,7 +9,7 @@ use super::{Block, Table};
 /// Narrowest a wrapped column is squeezed to.
 const MIN_WRAP: usize = 12;
 /// Longest word a wrapped column keeps whole when space is short.
-const MAX_WORD: usize = 34;
+const MAX_WORD: usize = 40;
 
 /// Renders blocks as text; tables fit `width` when given.
 pub fn render(blocks: &[Block], width: Option<usize>) -> String {
