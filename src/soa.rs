@@ -87,21 +87,21 @@ fn parse(db: &Database, file: &SourceFile, errors: &mut Vec<DataError>) -> Resul
             err(format!("control `{id}` is listed twice (first on line {first})"));
             continue;
         }
-        let applies = match yes_no(table.field(row, applicable)) {
-            Some(a) => a,
-            None => {
-                err(format!("applicable is `{}`; write yes or no", table.field(row, applicable)));
-                continue;
-            }
-        };
-        match status_strength(table.field(row, status)) {
-            Ok(Some(strength)) if applies => set.insert(c, strength),
-            Ok(_) => {}
-            Err(()) => err(format!(
+        // Both cells are checked, so one pass over the file finds every mistake in a row.
+        let applies = yes_no(table.field(row, applicable));
+        if applies.is_none() {
+            err(format!("applicable is `{}`; write yes or no", table.field(row, applicable)));
+        }
+        let strength = status_strength(table.field(row, status));
+        if strength.is_err() {
+            err(format!(
                 "status is `{}`; write one of {}, or leave it empty",
                 table.field(row, status),
                 STATUSES.join(", ")
-            )),
+            ));
+        }
+        if let (Some(true), Ok(Some(strength))) = (applies, strength) {
+            set.insert(c, strength);
         }
     }
     Ok(set)

@@ -131,6 +131,16 @@ fn a_missing_data_folder_is_an_io_error() {
 }
 
 #[test]
+fn a_folder_that_is_not_a_database_says_so() {
+    // `tests/data` holds query inputs, not catalogs: the likely slip is --data for --add.
+    let o = crosswalk(&["--data", "tests/data", "-e", "frameworks"]);
+    assert_eq!(code(&o), 3);
+    let err = stderr(&o);
+    assert!(err.contains("tests/data: not a database folder"), "{err}");
+    assert!(err.contains("--add DIR"), "{err}");
+}
+
+#[test]
 fn batch_from_a_file_names_the_failing_line() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("q.cwq");

@@ -46,6 +46,13 @@ pub fn load_layers_with_errors(source: DataSource, add: &[PathBuf]) -> Result<(D
         DataSource::Embedded => (load::embedded_files(), Vec::new()),
         DataSource::Dir(dir) => load::dir_files(dir)?,
     };
+    if let DataSource::Dir(dir) = source {
+        if !files.iter().any(|f| f.rel.starts_with("catalogs/")) && errors.is_empty() {
+            let msg = "not a database folder: it has no catalogs/KEY.toml and catalogs/KEY.csv \
+                       (see mappings/README.md; --add DIR adds a folder on top of the shipped database)";
+            return Ok((Database::default(), vec![DataError::new(&dir.display().to_string(), 0, msg)]));
+        }
+    }
     for dir in add {
         let (more, mut more_errors) = load::dir_files(dir)?;
         files.extend(more);

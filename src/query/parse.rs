@@ -400,7 +400,15 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         | Rule::coverage_stmt
         | Rule::gaps_stmt
         | Rule::path_stmt
-        | Rule::explain_stmt => "a statement to export (map, crosswalk, coverage, gaps, list, search, path, explain)",
+        | Rule::explain_stmt
+        | Rule::kw_list
+        | Rule::kw_search
+        | Rule::kw_map
+        | Rule::kw_crosswalk
+        | Rule::kw_coverage
+        | Rule::kw_gaps
+        | Rule::kw_path
+        | Rule::kw_explain => "a statement to export (map, crosswalk, coverage, gaps, list, search, path, explain)",
         _ => return None,
     })
 }
