@@ -69,7 +69,9 @@ fn control_blocks(c: &ControlDetail) -> Vec<Block> {
             m.rationale.clone(),
         ]);
     }
-    out.push(Block::Heading(format!("mappings ({})", c.mappings.len())));
+    // Rows stored the other way round are shown reversed, so say which way to read them.
+    let reading = format!("each read \"{} RELATIONSHIP control\"", c.control.qualified());
+    out.push(Block::Heading(format!("mappings ({}), {reading}", c.mappings.len())));
     out.push(Block::Table(t));
     out
 }
