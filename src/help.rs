@@ -68,6 +68,7 @@ Fields:
 Examples:
   list iso27001 where property = confidentiality and concept = detect
   list hipaa where designation = addressable and section = 164.312
+  list hipaa where standard = 164.308(a)(3)
   crosswalk iso27001 -> soc2 where relationship = equal or relationship = superset-of
 ";
 

@@ -522,3 +522,31 @@ const NIST_CLAUSES: [(&str, &str); 87] = [
     ("RC.CO-03", "7.4"),
     ("RC.CO-04", "7.4"),
 ];
+
+/// The states a coverage statement gives on the shipped database, by target id.
+fn coverage_states(db: &Database, query: &str) -> Vec<(String, String)> {
+    use crosswalk::query::{eval, parse};
+    let mut env = eval::Env::default();
+    let stmt = parse::parse(query).into_iter().next().unwrap().unwrap();
+    let crosswalk::report::Output::Coverage(c) = eval::eval(db, &mut env, &stmt, query).unwrap() else {
+        panic!("{query} is not a coverage")
+    };
+    c.rows.iter().map(|r| (r.target.id.clone(), r.state.to_string())).collect()
+}
+
+#[test]
+fn knowing_the_legal_requirements_covers_no_safeguard() {
+    // Every HIPAA item is a legal duty, and SP 800-66r2 pairs each with the CSF outcome on legal
+    // requirements; carried whole, that pairing would let 5.31 (equal to GV.OC-03) partly cover
+    // every safeguard through CSF. Only items that are themselves about legal duties overlap it.
+    let db = shipped();
+    let query = "coverage iso27001:5.31 -> hipaa via csf \
+                 where section = 164.310 or section = 164.312 or standard = 164.308(a)(3)";
+    let states = coverage_states(&db, query);
+    assert!(states.len() >= 25, "{states:?}");
+    let covered: Vec<_> = states.iter().filter(|(_, s)| s != "none").collect();
+    assert!(covered.is_empty(), "the legal requirements control covers safeguards: {covered:?}");
+    // The business associate contracts are legal instruments, and do overlap it.
+    let contracts = coverage_states(&db, "coverage iso27001:5.31 -> hipaa via csf where standard = 164.314(a)(1)");
+    assert!(contracts.iter().any(|(id, s)| id == "164.314(a)(1)" && s == "partial"), "{contracts:?}");
+}
