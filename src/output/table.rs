@@ -115,24 +115,32 @@ fn column_widths(t: &Table, width: Option<usize>) -> Vec<usize> {
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     for para in text.split('\n') {
-        let mut line = String::new();
+        // The line's width is kept as it grows: measuring it again for every word made
+        // long unwrapped cells quadratic.
+        let (mut line, mut line_w) = (String::new(), 0);
         for word in para.split(' ').filter(|w| !w.is_empty()) {
-            let mut word = word.to_string();
-            if !line.is_empty() && line.width() + 1 + word.width() > width {
+            let mut word = word;
+            let mut word_w = word.width();
+            if !line.is_empty() && line_w + 1 + word_w > width {
                 lines.push(std::mem::take(&mut line));
+                line_w = 0;
             }
-            while word.width() > width {
-                let cut = split_at_width(&word, width);
+            while word_w > width {
+                let cut = split_at_width(word, width);
                 if !line.is_empty() {
                     lines.push(std::mem::take(&mut line));
+                    line_w = 0;
                 }
                 lines.push(word[..cut].to_string());
-                word = word[cut..].to_string();
+                word = &word[cut..];
+                word_w = word.width();
             }
             if !line.is_empty() {
                 line.push(' ');
+                line_w += 1;
             }
-            line.push_str(&word);
+            line.push_str(word);
+            line_w += word_w;
         }
         lines.push(line);
     }
