@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
+use crate::db::csv_table;
 use crate::db::load::{self, SourceFile};
 use crate::db::Database;
 use crate::diag::{DataError, Error};
@@ -61,7 +62,9 @@ pub fn read(db: &Database, path: &Path, shown: &str) -> Result<ControlSet, Error
 fn parse(db: &Database, file: &SourceFile, errors: &mut Vec<DataError>) -> Result<ControlSet, Error> {
     let default_fw = db.find_framework(SOA_FRAMEWORK);
     let mut set = ControlSet::default();
-    let Some(table) = load::parse_csv(file, errors) else { return Ok(set) };
+    let delimiter = csv_table::sniff_delimiter(&file.text);
+    let report = |line, msg| errors.push(DataError::new(&file.display, line, msg));
+    let Some(table) = csv_table::parse_delimited(&file.text, delimiter, report) else { return Ok(set) };
     if !load::require_columns(file, &table, &["control", "applicable", "status"], errors) {
         return Ok(set);
     }

@@ -101,13 +101,35 @@ impl CsvTable {
 /// reported and skipped; blank lines are ignored; a UTF-8 byte-order mark (as
 /// spreadsheets write) is accepted. `report(line, message)` receives each
 /// problem (line 0: the file as a whole); `None` when nothing could be read.
-pub fn parse(text: &str, mut report: impl FnMut(u32, String)) -> Option<CsvTable> {
+pub fn parse(text: &str, report: impl FnMut(u32, String)) -> Option<CsvTable> {
+    parse_delimited(text, b',', report)
+}
+
+/// The field separator of a file a spreadsheet saved: `,`, or `;` or a tab where the
+/// header has no comma (spreadsheets in many locales save CSV with `;`).
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if header.contains(',') {
+        b','
+    } else if header.contains(';') {
+        b';'
+    } else if header.contains('\t') {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// [`parse`] with another field separator.
+pub fn parse_delimited(text: &str, delimiter: u8, mut report: impl FnMut(u32, String)) -> Option<CsvTable> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         report(0, "empty file: expected a header row and data rows".to_string());
         return None;
     }
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut table = CsvTable::default();
     let mut record = csv::StringRecord::new();
     let mut lines = LineCounter::new(text);

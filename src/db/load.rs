@@ -207,7 +207,7 @@ pub fn require_columns(file: &SourceFile, table: &CsvTable, required: &[&str], e
         return true;
     }
     let msg = format!(
-        "header lacks column(s) {}; expected a header starting {}",
+        "header lacks column(s) {}; the header row must name at least {}",
         missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
         required.join(",")
     );
