@@ -197,7 +197,12 @@ fn path_blocks(p: &PathReport) -> Vec<Block> {
         t.push(vec![r.target.qualified(), r.target.title.clone(), r.relationship_text().to_string(), r.route_text()]);
     }
     out.push(Block::Table(t));
-    out.push(Block::Text(plural(p.rows.len(), "route", "routes")));
+    let unknown = p.rows.iter().filter(|r| r.relationship.is_none()).count();
+    let mut summary = plural(p.rows.len(), "route", "routes");
+    if unknown > 0 {
+        summary.push_str(&format!("; {unknown} unknown: their composition proves nothing, and they never count"));
+    }
+    out.push(Block::Text(summary));
     out
 }
 

@@ -342,17 +342,24 @@ fn coverage_report(
 }
 
 fn path(db: &Database, c: CtlId, fw: FwId, routes: Routes) -> PathReport {
-    let rows = coverage::routes_from(db, c, fw, None, routes)
+    let mut rows: Vec<RouteRow> = coverage::routes_from(db, c, fw, None, routes)
         .iter()
         .filter(|r| !r.superseded)
         .map(|r| coverage::route_row(db, r, Strength::Full))
         .collect();
+    known_first(&mut rows);
     PathReport {
         from: ControlInfo::of(db, c),
         target: db.framework(fw).key.clone(),
         routes: routes_text(db, routes),
         rows,
     }
+}
+
+/// Routes that count come first, direct before derived, then those that prove nothing; the
+/// order within each group is kept, so the answer a user came for is not buried.
+fn known_first(rows: &mut [RouteRow]) {
+    rows.sort_by_key(|r| (r.superseded, r.relationship.is_none(), !r.direct));
 }
 
 fn explain(db: &Database, sources: &ControlSet, source: String, t: CtlId, routes: Routes) -> ExplainReport {
@@ -363,6 +370,7 @@ fn explain(db: &Database, sources: &ControlSet, source: String, t: CtlId, routes
             rows.push(coverage::route_row(db, &r, strength));
         }
     }
+    known_first(&mut rows);
     let state = rows.iter().map(|r| r.gives).max().unwrap_or(Strength::None);
     ExplainReport { source, target: ControlInfo::of(db, t), routes: routes_text(db, routes), state, rows }
 }
