@@ -21,6 +21,36 @@ Examples:
 Exit codes: 0 success, 1 query error, 2 bad command line, 3 data error
 (the database or an input file), 4 file not readable or writable.";
 
+const RUN_HELP: &str = "\
+Examples:
+  crosswalk run audit.cwq                 statements, one per line; # comments
+  crosswalk run -f csv audit.cwq > out.csv
+  printf 'gaps iso27001 -> soc2\\n' | crosswalk run -
+  crosswalk run --keep-going a.cwq b.cwq  report every failing statement
+
+A failing statement is reported with its file and line; the run stops there
+unless --keep-going. Exit codes: 0 success, 1 query error, 3 data error, 4 I/O.";
+
+const EXPORT_HELP: &str = "\
+Examples:
+  crosswalk export 'crosswalk iso27001 -> soc2' -o iso-soc2.xlsx
+  crosswalk export 'gaps soa(\"soa.csv\") -> hipaa' -o gaps.csv --bom
+  crosswalk export 'crosswalk iso27001 -> csf' -o matrix.csv --matrix
+
+XLSX: one sheet per view (long rows; a matrix for crosswalks and coverage; a
+summary for coverage), frozen header, autofilter. CSV cells that a spreadsheet
+would run as a formula are written inert. The file is written whole or not at
+all: an existing file is left as it was when the export fails.";
+
+const CHECK_HELP: &str = "\
+Examples:
+  crosswalk check                         validate the shipped database
+  crosswalk check --stats                 rows by relationship and provenance, unmapped controls
+  crosswalk --data ./mydb check --json    validate a database folder, as JSON
+
+Every problem is reported as FILE:LINE: MESSAGE on stderr; the exit code is 3
+when the data has errors. mappings/README.md describes the files.";
+
 #[derive(Debug, Parser)]
 #[command(name = "crosswalk", version, about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
@@ -60,6 +90,7 @@ pub enum Command {
     /// Interactive shell with history and completion (the default on a terminal).
     Repl,
     /// Run files of statements; `-` reads standard input.
+    #[command(after_help = RUN_HELP)]
     Run {
         /// Files of statements (`.cwq`); `-` for standard input.
         #[arg(required = true, value_name = "FILE")]
@@ -69,6 +100,7 @@ pub enum Command {
         keep_going: bool,
     },
     /// Validate the database and summarise it.
+    #[command(after_help = CHECK_HELP)]
     Check {
         /// Print the summary as JSON.
         #[arg(long)]
@@ -78,6 +110,7 @@ pub enum Command {
         stats: bool,
     },
     /// Export a result to a file (.csv, .xlsx, .json, .md).
+    #[command(after_help = EXPORT_HELP)]
     Export {
         /// The statement to export: crosswalk, map, coverage, gaps, list, search, path or explain.
         query: String,

@@ -296,9 +296,17 @@ fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
     if let Some(d) = unclosed(text) {
         return d;
     }
-    let mut words: Vec<&str> = expected.iter().filter_map(|r| rule_words(*r)).collect();
+    // "`=`, `!=` or `~`" joins the other choices as three, so the list reads as one list.
+    let split = |w: &'static str| -> Vec<&'static str> {
+        if w.starts_with('`') {
+            w.split(", ").flat_map(|p| p.split(" or ")).collect()
+        } else {
+            vec![w]
+        }
+    };
+    let mut words: Vec<&str> = expected.iter().filter_map(|r| rule_words(*r)).flat_map(split).collect();
     // Optional continuations read best after what the statement needs.
-    let optional = ["`where`", "`direct` or `via KEY`", "the end of the statement"];
+    let optional = ["`where`", "`direct`", "`via KEY`", "the end of the statement"];
     words.sort_unstable_by_key(|w| (optional.iter().position(|o| o == w), *w));
     words.dedup();
     let wanted = match words.len() {
