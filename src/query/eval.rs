@@ -44,6 +44,11 @@ pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) 
         Statement::Show(c) => Ok(Output::Control(Box::new(show(db, sets::control(db, c)?)))),
         Statement::List(set) => Ok(Output::Controls(list(db, &sets::eval(&scope, set)?))),
         Statement::Search { text: needle, within } => {
+            if needle.node.split_whitespace().next().is_none() {
+                let d = Diagnostic::new("search needs a word to look for", needle.span)
+                    .with_help("search \"encrypt\", or list a whole set with `list KEY`");
+                return Err(d.into());
+            }
             let pool = match within {
                 Some(w) => Some(sets::eval(&scope, w)?),
                 None => None,
