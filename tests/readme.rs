@@ -93,10 +93,13 @@ fn examples(text: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for block in text.split("```").skip(1).step_by(2) {
         let body = block.split_once('\n').map_or("", |(_, b)| b);
+        if !body.starts_with("$ ") {
+            continue; // a file or a listing, not a session
+        }
         for line in body.lines() {
             if let Some(cmd) = line.strip_prefix("$ ") {
                 out.push((cmd.to_string(), String::new()));
-            } else if let Some((_, shown)) = out.last_mut().filter(|_| body.starts_with("$ ")) {
+            } else if let Some((_, shown)) = out.last_mut() {
                 shown.push_str(line);
                 shown.push('\n');
             }
