@@ -63,7 +63,7 @@ pub fn report(db: &Database, errors: Vec<DataError>) -> CheckReport {
                 key: fw.key.clone(),
                 name: fw.name.clone(),
                 version: fw.version.clone(),
-                controls: db.mappable(i as FwId).count(),
+                controls: db.controls_of(i as FwId).count(),
                 levels,
                 file: fw.file.clone(),
             }
@@ -86,7 +86,7 @@ fn set_summary(db: &Database, set: &crate::model::MappingSet) -> SetSummary {
         targets.insert(row.target);
     }
     let side = |fw: FwId, mapped: &std::collections::HashSet<u32>| {
-        let all: Vec<u32> = db.mappable(fw).collect();
+        let all: Vec<u32> = db.controls_of(fw).collect();
         SideSummary {
             controls: all.len(),
             mapped: all.iter().filter(|c| mapped.contains(c)).count(),

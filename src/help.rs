@@ -9,10 +9,10 @@ Statements (one per line, or separated by `;`; `#` starts a comment):
   map SET -> KEY [where ...]         mappings from the set to a framework
   map SET <- KEY [where ...]         mappings from a framework to the set
   crosswalk SET -> KEY [where ...]   the same rows as map ->, the consultant's deliverable
-  coverage SET -> KEY [where ...] [direct | via KEY]
-                                     full / partial / none for every target control
-  gaps SET -> KEY [where ...] [direct | via KEY]
-                                     the targets short of full, and what is missing
+  coverage SET -> KEY [OPTIONS]      full / partial / none / n/a for every target control
+  gaps SET -> KEY [OPTIONS]          the targets short of full: open parts, what closes them
+  plan SET -> KEY [OPTIONS] [except SET]
+                                     the fewest controls to add for the most targets full
   path KEY:ID -> KEY [direct | via KEY]
                                      direct and derived routes from one control
   explain SET -> KEY:ID [direct | via KEY]
@@ -22,6 +22,8 @@ Statements (one per line, or separated by `;`; `#` starts a comment):
                                      write a result to .csv, .xlsx, .json or .md
   format table|csv|json|markdown     switch the output format
   help [sets | filters | coverage | export | frameworks]
+OPTIONS, in any order: where CONDITION, direct | via KEY, with parts, with n/a,
+  scope CATEGORY, ... (soc2)
 
 Examples:
   show iso27001:8.24
@@ -29,14 +31,16 @@ Examples:
   map soc2:CC6.1 <- iso27001
   coverage iso27001{5.15, 8.5, 8.24} -> hipaa
   let mine = soa(\"client-soa.csv\")
-  gaps $mine -> soc2
+  gaps $mine -> soc2 scope security
+  plan $mine -> soc2 except iso27001{7.*}
 ";
 
 const SETS: &str = "\
 Sets of controls:
-  iso27001                      a whole framework (its mappable controls)
+  iso27001                      a whole framework (its controls)
   iso27001:8.24   A.8.24        one control (ISO's `A.` prefix is accepted)
   csf:PR.AA                     a grouping node stands for the controls under it
+  soc2{CC6.1.*}  gdpr:32(1)(a)  parts: points of focus, GDPR paragraphs and points
   iso27001{5.15, 8.5, 8.24}     a list
   iso27001{5.*}   csf{PR.AA-0?} patterns: `*` any run of characters, `?` one
   iso27001{8.1..8.16}           a range, in catalog order
@@ -63,7 +67,7 @@ Fields:
       section, standard (hipaa); chapter (gdpr); clause (iso27001-isms)
       matches the node's id, its title, or the first word of its title
   an attribute: type, property, concept, capability, domain (iso27001),
-      designation (hipaa: Required or Addressable)
+      designation (hipaa: Required or Addressable), applies_to (soc2)
   relationship, provenance (in map and crosswalk)
 Examples:
   list iso27001 where property = confidentiality and concept = detect
@@ -73,12 +77,22 @@ Examples:
 ";
 
 const COVERAGE: &str = "\
-Coverage of a target control by a set of source controls:
-  full     some source maps to it as equal or superset-of
-  partial  otherwise, some source maps to it as subset-of or intersects-with
+Coverage of a target by a set of source controls:
+  full     some source maps to it, or to a whole above it, as equal or
+           superset-of; or every part of it that applies is full
+  partial  otherwise, some source reaches it or one of its parts
   none     otherwise
+  n/a      it places no duty on an organisation (left out of totals;
+           `with n/a` counts it)
+Parts: soc2 points of focus (CC6.1.3), gdpr paragraphs and points (32(1)(a)),
+hipaa implementation specifications, csf subcategories of a category.
 Several partial mappings never add up to full. A source that a Statement of
 Applicability marks `partial` gives at most partial.
+Gaps: closable when controls of the source framework outside the set would
+make the target full (gaps names them), beyond when not even all of it would.
+plan SET -> KEY: the fewest controls to add for the most targets full, then
+the most parts; `minimal` when proved, `greedy` otherwise; `except SET`.
+scope CATEGORY, ... (soc2): the trust services categories that count.
 Routes: coverage and gaps count direct mappings unless you add `via KEY`,
 which also follows routes through that framework. path and explain follow
 every route unless you say `direct` or `via KEY`. A derived route composes
@@ -95,7 +109,7 @@ A direct mapping between two controls wins over derived routes between them.
 
 const EXPORT: &str = "\
 export STATEMENT to \"FILE\" [matrix] [bom]
-  STATEMENT is crosswalk, map, coverage, gaps, list, search, path or explain.
+  STATEMENT is crosswalk, map, coverage, gaps, plan, list, search, path or explain.
   The extension picks the format: .csv, .xlsx (one sheet per view), .json, .md.
   matrix   CSV with source controls as rows and target controls as columns
   bom      start a CSV with a UTF-8 byte-order mark, for Excel
@@ -108,7 +122,8 @@ const FRAMEWORKS: &str = "\
 Frameworks are named by key or alias: iso27001 (iso), iso27001-isms (isms),
 csf (nist-csf), soc2 (tsc), hipaa, gdpr. A control is KEY:ID, spelled as the
 publisher spells it: iso27001:8.24, csf:PR.AA-05, soc2:CC6.1,
-hipaa:164.312(a)(2)(iv), gdpr:32. `frameworks` lists what is loaded.
+hipaa:164.312(a)(2)(iv), gdpr:32, gdpr:32(1)(a), soc2:CC6.1.3.
+`frameworks` lists what is loaded.
 ";
 
 /// The help text for a topic (`None`: the overview); an error names the topics.
@@ -117,7 +132,7 @@ pub fn topic(name: Option<&str>) -> Result<String, String> {
         None | Some("statements") => OVERVIEW,
         Some("sets" | "set") => SETS,
         Some("filters" | "filter" | "where") => FILTERS,
-        Some("coverage" | "gaps" | "path" | "explain" | "routes") => COVERAGE,
+        Some("coverage" | "gaps" | "plan" | "parts" | "path" | "explain" | "routes") => COVERAGE,
         Some("export" | "exports") => EXPORT,
         Some("frameworks" | "ids") => FRAMEWORKS,
         Some(other) => {

@@ -26,13 +26,19 @@ pub struct Framework {
     pub publisher: String,
     /// Tree levels, top down (`function`, `category`, `subcategory`).
     pub levels: Vec<String>,
-    /// Which levels hold the items a user maps (the leaves that `controls` counts).
+    /// Which levels a mapping may name: the controls and their parts.
     pub mappable: Vec<bool>,
+    /// Which levels are parts of the level above (SOC 2 points of focus, GDPR
+    /// paragraphs): mappable, rolled up into their control, not counted themselves.
+    pub parts: Vec<bool>,
     /// Prefixes accepted before an id and ignored (`A.` for ISO Annex A).
     pub id_prefixes: Vec<String>,
     pub attributes: Vec<AttributeDef>,
     /// Attributes that coverage summaries count by (HIPAA's Required/Addressable).
     pub summary: Vec<String>,
+    /// The attribute that limits items to a category (SOC 2's trust services
+    /// categories); `scope` in a query names the categories that count.
+    pub scope: Option<String>,
     /// This framework's controls, in catalog order.
     pub controls: Range<CtlId>,
     /// The catalog file, for messages.
@@ -76,8 +82,15 @@ pub struct Control {
     pub parent: Option<CtlId>,
     /// Index into the framework's `levels`.
     pub level: u8,
-    /// Whether this node is one a user maps (see [`Framework::mappable`]).
+    /// Whether a mapping may name this node (see [`Framework::mappable`]).
     pub mappable: bool,
+    /// Whether this node is a part of its parent (see [`Framework::parts`]).
+    pub part: bool,
+    /// Why the node places no duty on an organisation, as its catalog row says; empty when it does.
+    pub not_applicable: Text,
+    /// Whether the node counts in coverage: false when it, an ancestor, or every
+    /// one of its children is marked not applicable.
+    pub applicable: bool,
     pub title: Text,
     pub description: Text,
     /// Values of each declared attribute, aligned with [`Framework::attributes`].
@@ -86,6 +99,14 @@ pub struct Control {
     pub children: Vec<CtlId>,
     /// Line in the catalog file.
     pub line: u32,
+}
+
+impl Control {
+    /// Whether this node is one of the items a framework counts and coverage
+    /// lists (a criterion, a subcategory), as opposed to a group or a part.
+    pub fn is_control(&self) -> bool {
+        self.mappable && !self.part
+    }
 }
 
 /// One mapping row: `source RELATIONSHIP target`.
@@ -209,6 +230,56 @@ impl Strength {
 }
 
 impl fmt::Display for Strength {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The coverage state of a target: a [`Strength`], or not applicable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum State {
+    /// The item places no duty on an organisation; it is left out of totals.
+    #[serde(rename = "n/a")]
+    NotApplicable,
+    #[serde(rename = "none")]
+    None,
+    #[serde(rename = "partial")]
+    Partial,
+    #[serde(rename = "full")]
+    Full,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::NotApplicable => "n/a",
+            State::None => "none",
+            State::Partial => "partial",
+            State::Full => "full",
+        }
+    }
+
+    /// The strength a state stands for; `n/a` gives none.
+    pub fn strength(self) -> Strength {
+        match self {
+            State::Full => Strength::Full,
+            State::Partial => Strength::Partial,
+            State::None | State::NotApplicable => Strength::None,
+        }
+    }
+}
+
+impl From<Strength> for State {
+    fn from(s: Strength) -> State {
+        match s {
+            Strength::Full => State::Full,
+            Strength::Partial => State::Partial,
+            Strength::None => State::None,
+        }
+    }
+}
+
+impl fmt::Display for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::db::Database;
-use crate::model::{CtlId, Relationship, Strength};
+use crate::model::{CtlId, Relationship, State, Strength};
 
 /// What one statement produced.
 #[derive(Debug, Clone, Serialize)]
@@ -20,6 +20,7 @@ pub enum Output {
     Coverage(CoverageReport),
     Paths(PathReport),
     Explain(ExplainReport),
+    Plan(PlanReport),
     Message(Message),
 }
 
@@ -82,6 +83,9 @@ pub struct ControlDetail {
     pub parents: Vec<ControlInfo>,
     pub children: Vec<ControlInfo>,
     pub description: String,
+    /// Why the control places no duty on an organisation, when it places none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_applicable: Option<String>,
     pub attributes: IndexMap<String, Vec<String>>,
     pub aliases: Vec<String>,
     /// Every mapping of the control, read from its side.
@@ -148,6 +152,10 @@ pub struct CoverageReport {
     pub routes: String,
     /// Whether only the targets short of full coverage are listed.
     pub gaps_only: bool,
+    /// Whether each control is followed by a row for each of its parts.
+    pub with_parts: bool,
+    /// Whether items that place no duty are counted like the others.
+    pub with_na: bool,
     pub rows: Vec<CoverageRow>,
     pub summary: Summary,
     /// Advice when the result is empty for a reason the user can fix.
@@ -158,17 +166,122 @@ pub struct CoverageReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct CoverageRow {
     pub target: ControlInfo,
+    /// The target's level (`criterion`, `point`).
+    pub level: String,
+    /// For a part's row (`with parts`): the control it is part of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<String>,
     pub group: String,
-    pub state: Strength,
+    pub state: State,
+    /// Why the target places no duty, when its state is `n/a`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_applicable: Option<String>,
+    /// The target's parts, counted by state; absent for an atomic target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parts: Option<PartCount>,
     pub covered_by: Vec<Contribution>,
+    /// The parts short of full, for a target short of full.
+    pub open: Vec<OpenPart>,
+    /// For a target short of full: whether the source framework can close it, and with what.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<Gap>,
+}
+
+/// A target's atomic parts (its leaves), counted by state; `n/a` parts are left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PartCount {
+    /// What the parts are called (`points`, `paragraphs`, `parts`).
+    pub noun: String,
+    pub total: usize,
+    pub full: usize,
+    pub partial: usize,
+    pub none: usize,
+}
+
+/// A part of a target that is short of full.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenPart {
+    pub part: ControlInfo,
+    pub description: String,
+    pub state: State,
+    /// `closable` or `beyond`, when the gap kinds were worked out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<GapKind>,
+}
+
+/// Whether a target short of full can be made full from the source framework.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GapKind {
+    /// Controls of the source framework outside the set would make it full.
+    Closable,
+    /// Not even the whole source framework makes it full: new work.
+    Beyond,
+}
+
+impl GapKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapKind::Closable => "closable",
+            GapKind::Beyond => "beyond",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Gap {
+    pub kind: GapKind,
+    /// The source frameworks the kind is judged against.
+    pub frameworks: Vec<String>,
+    /// Controls outside the set that would add to the target, each with what it gives.
+    pub closing: Vec<Closer>,
+}
+
+/// A control outside the set and what adding it would give a target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Closer {
+    pub control: ControlInfo,
+    /// The nodes it reaches (the target, its parts, or the whole above it), each with what it gives.
+    pub gives: Vec<Reached>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reached {
+    pub id: String,
+    pub gives: Strength,
+}
+
+impl Closer {
+    /// `iso27001:8.6 (full: A1.1.2; partial)`: what adding it gives, the row itself (`row`) unnamed.
+    pub fn short(&self, row: &str) -> String {
+        let mut parts = Vec::new();
+        for s in [Strength::Full, Strength::Partial] {
+            let ids: Vec<&str> = self.gives.iter().filter(|r| r.gives == s).map(|r| r.id.as_str()).collect();
+            match ids.as_slice() {
+                [] => {}
+                [only] if *only == row => parts.push(s.to_string()),
+                ids => parts.push(format!("{s}: {}", ids.join(", "))),
+            }
+        }
+        format!("{} ({})", self.control.qualified(), parts.join("; "))
+    }
+
+    /// Whether adding it makes something full.
+    pub fn gives_full(&self) -> bool {
+        self.gives.iter().any(|r| r.gives == Strength::Full)
+    }
 }
 
 /// One source control's contribution to a target.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contribution {
     pub source: ControlInfo,
-    /// Source to target: the mapping's, or the composed one of a derived route.
+    /// Source to the node reached: the mapping's, or the composed one of a derived route.
     pub relationship: Relationship,
+    /// The node the route reaches when it is not the target itself: one of its
+    /// parts, or a whole above it mapped in full.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<ControlInfo>,
     /// The intermediate control of a derived route.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<ControlInfo>,
@@ -176,15 +289,29 @@ pub struct Contribution {
     pub partial_source: bool,
     pub gives: Strength,
     pub rationale: String,
+    /// What a Statement of Applicability says of the source: its status and justification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub implementation: Option<Implementation>,
+}
+
+/// A Statement of Applicability's word on a control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Implementation {
+    pub status: String,
+    pub justification: String,
 }
 
 impl Contribution {
-    /// `KEY:ID(relationship)`, with the route or the partial source noted.
+    /// `KEY:ID(relationship)`, with the part reached, the route or the partial source noted.
     pub fn short(&self) -> String {
-        let mut notes = vec![self.relationship.as_str().to_string()];
-        if let Some(v) = &self.via {
-            notes[0] = format!("{} via {}", self.relationship, v.qualified());
+        let mut first = self.relationship.as_str().to_string();
+        if let Some(t) = &self.to {
+            first = format!("{first} {}", t.id);
         }
+        if let Some(v) = &self.via {
+            first = format!("{first} via {}", v.qualified());
+        }
+        let mut notes = vec![first];
         if self.partial_source {
             notes.push("partially implemented".to_string());
         }
@@ -194,10 +321,8 @@ impl Contribution {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
-    pub total: usize,
-    pub full: usize,
-    pub partial: usize,
-    pub none: usize,
+    #[serde(flatten)]
+    pub counts: Counts,
     pub groups: Vec<GroupSummary>,
 }
 
@@ -206,10 +331,54 @@ pub struct GroupSummary {
     /// What the groups are (`function`, `designation`).
     pub by: String,
     pub group: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// Targets counted by state and gap kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Targets that count: all but the `n/a` ones.
     pub total: usize,
     pub full: usize,
     pub partial: usize,
     pub none: usize,
+    /// Targets that place no duty, left out of `total`.
+    pub na: usize,
+    /// Targets short of full that controls of the source framework would make full.
+    pub closable: usize,
+    /// Targets short of full that the source framework cannot make full.
+    pub beyond: usize,
+}
+
+impl Counts {
+    /// Counts one target.
+    pub fn add(&mut self, row: &CoverageRow) {
+        match row.state {
+            State::NotApplicable => {
+                self.na += 1;
+                return;
+            }
+            State::Full => self.full += 1,
+            State::Partial => self.partial += 1,
+            State::None => self.none += 1,
+        }
+        self.total += 1;
+        match row.gap.as_ref().map(|g| g.kind) {
+            Some(GapKind::Closable) => self.closable += 1,
+            Some(GapKind::Beyond) => self.beyond += 1,
+            None => {}
+        }
+    }
+}
+
+/// The plural of a level name, for counts (`criteria`, `subcategories`, `points`).
+pub fn plural_level(level: &str) -> String {
+    match level {
+        "criterion" => "criteria".to_string(),
+        l if l.ends_with('y') => format!("{}ies", &l[..l.len() - 1]),
+        l => format!("{l}s"),
+    }
 }
 
 /// Percentage with one decimal, as text (`41.7`).
@@ -276,6 +445,69 @@ pub struct ExplainReport {
     pub source: String,
     pub target: ControlInfo,
     pub routes: String,
-    pub state: Strength,
+    pub state: State,
+    /// Every route from the set to the target, to its parts, and to a whole above it.
     pub rows: Vec<RouteRow>,
+    /// The target's parts and the whole above it, each with its state.
+    pub parts: Vec<PartState>,
+    /// The parts counted by state; absent for an atomic target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part_count: Option<PartCount>,
+}
+
+/// A part of a target and its state, with the sources that reach it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartState {
+    pub part: ControlInfo,
+    pub level: String,
+    /// Depth below the target (1 for a direct part).
+    pub depth: usize,
+    pub state: State,
+    pub description: String,
+    pub by: Vec<String>,
+}
+
+/// `plan SET -> KEY`: the fewest controls to add for the most targets full.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanReport {
+    pub source: String,
+    pub source_controls: usize,
+    pub target: String,
+    pub routes: String,
+    /// The frameworks the added controls come from.
+    pub frameworks: Vec<String>,
+    /// Controls the plan was told not to use, as the query wrote them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub except: Option<String>,
+    /// `minimal` when the number of controls is proved the fewest, `greedy` otherwise.
+    pub method: String,
+    pub before: PlanTotals,
+    pub after: PlanTotals,
+    pub steps: Vec<PlanStep>,
+    /// The controls to add as a set a query can use.
+    pub set: String,
+    /// Targets the plan cannot make full, even with every control of the source frameworks.
+    pub left_short: Vec<ControlInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// How many targets and parts are full.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PlanTotals {
+    pub targets: usize,
+    pub full: usize,
+    pub parts: usize,
+    pub parts_full: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanStep {
+    pub add: ControlInfo,
+    /// Targets this step makes full.
+    pub makes_full: Vec<String>,
+    /// Parts this step makes full (of targets not yet full).
+    pub parts_full: usize,
+    /// The totals once this step is taken, with every step before it.
+    pub then: PlanTotals,
 }

@@ -9,6 +9,7 @@ use crate::db::Database;
 use crate::diag::{DataError, Error};
 use crate::model::Strength;
 use crate::query::sets::ControlSet;
+use crate::report::Implementation;
 use crate::suggest;
 
 /// The framework a Statement of Applicability lists.
@@ -26,7 +27,7 @@ pub fn template(db: &Database) -> Result<String, Error> {
         w.write_record(row).map_err(|e| Error::io("soa template", e.into()))
     };
     write(&mut w, &COLUMNS)?;
-    for c in db.mappable(fw) {
+    for c in db.controls_of(fw) {
         let control = db.control(c);
         write(&mut w, &[&control.id, &crate::output::csv::inert(&control.title), "", "", ""])?;
     }
@@ -70,6 +71,7 @@ fn parse(db: &Database, file: &SourceFile, errors: &mut Vec<DataError>) -> Resul
     }
     let col = |name| table.column(name).unwrap_or_default();
     let (control, applicable, status) = (col("control"), col("applicable"), col("status"));
+    let justification = table.column("justification");
     let mut seen = std::collections::HashMap::new();
     for row in table.rows.iter() {
         let mut err = |msg: String| errors.push(DataError::new(&file.display, row.line, msg));
@@ -81,7 +83,7 @@ fn parse(db: &Database, file: &SourceFile, errors: &mut Vec<DataError>) -> Resul
             },
         };
         let Some(c) = db.find_control(fw, id).filter(|&c| db.control(c).mappable) else {
-            let ids = db.mappable(fw).map(|c| db.control(c).id.as_ref());
+            let ids = db.controls_of(fw).map(|c| db.control(c).id.as_ref());
             let hint = suggest::closest(id, ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
             err(format!("unknown control `{id}` in {}{hint}", db.framework(fw).key));
             continue;
@@ -105,6 +107,8 @@ fn parse(db: &Database, file: &SourceFile, errors: &mut Vec<DataError>) -> Resul
         }
         if let (Some(true), Ok(Some(strength))) = (applies, strength) {
             set.insert(c, strength);
+            let justification = justification.map_or("", |j| table.field(row, j)).to_string();
+            set.note(c, Implementation { status: table.field(row, status).to_string(), justification });
         }
     }
     Ok(set)

@@ -10,6 +10,17 @@
 //! mid -> tgt   M1 superset-of T1, M1 superset-of T6, M2 subset-of T7, M3 superset-of T7,
 //!              M4 superset-of T2, M4 subset-of T8
 //! ```
+//!
+//! and a fourth, `req`, whose requirements have parts (points, and subpoints
+//! under R2.2), some of which place no duty (`n/a`):
+//!
+//! ```text
+//! R1 (R1.1, R1.2, R1.3)     R2 (R2.1, R2.2 (R2.2.a, R2.2.b))     R3 (atomic)
+//! R4 (R4.1 n/a, R4.2)       R5 n/a (R5.1)                        X1 n/a (in chapter X, n/a)
+//! src -> req   S1 superset-of R1.1, S2 superset-of R1.2, S3 subset-of R1.3, S4 equal R1.3,
+//!              S5 superset-of R2 (the whole), S6 intersects-with R2.2.a, S1 intersects-with R3,
+//!              S2 superset-of R4.2, S3 superset-of R5.1, S4 superset-of X1
+//! ```
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -17,7 +28,7 @@ use std::sync::OnceLock;
 use crosswalk::db::{self, DataSource, Database};
 use crosswalk::query::eval::{self, Env};
 use crosswalk::query::parse;
-use crosswalk::report::Output;
+use crosswalk::report::{GapKind, Output};
 
 fn tiny() -> &'static Database {
     static DB: OnceLock<Database> = OnceLock::new();
@@ -97,7 +108,10 @@ fn covered_by_names_each_source_and_route() {
     assert_eq!(by("T6"), ["src:S1(superset-of via mid:M1)"]);
     assert_eq!(by("T8"), ["src:S1(intersects-with via mid:M4)"]);
     // Summary: 3 full, 3 partial, 2 none of 8.
-    assert_eq!((c.summary.total, c.summary.full, c.summary.partial, c.summary.none), (8, 3, 3, 2));
+    assert_eq!(
+        (c.summary.counts.total, c.summary.counts.full, c.summary.counts.partial, c.summary.counts.none),
+        (8, 3, 3, 2)
+    );
 }
 
 #[test]
@@ -105,7 +119,7 @@ fn gaps_list_what_is_short_of_full() {
     let Output::Coverage(c) = eval("gaps src{S1, S2, S3} -> tgt") else { panic!() };
     let ids: Vec<&str> = c.rows.iter().map(|r| r.target.id.as_str()).collect();
     assert_eq!(ids, ["T3", "T4", "T5", "T6", "T7", "T8"]);
-    assert_eq!(c.summary.full, 2, "the summary still counts every target");
+    assert_eq!(c.summary.counts.full, 2, "the summary still counts every target");
 }
 
 #[test]
@@ -179,4 +193,153 @@ fn coverage_without_a_mapping_set_says_how_to_route() {
     assert!(c.note.is_none());
     let Output::Coverage(c) = eval("coverage src:S1 - src:S1 -> tgt") else { panic!() };
     assert!(c.note.is_some());
+}
+
+/// Each row's id, state and `met/total` parts (empty for an atomic target).
+fn parts(src: &str) -> Vec<(String, String, String)> {
+    let Output::Coverage(c) = eval(src) else { panic!("not a coverage") };
+    c.rows
+        .iter()
+        .map(|r| {
+            let p = r.parts.as_ref().map(|p| format!("{}/{}", p.full, p.total)).unwrap_or_default();
+            (r.target.id.clone(), r.state.to_string(), p)
+        })
+        .collect()
+}
+
+fn expect3(rows: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    rows.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect()
+}
+
+#[test]
+fn parts_roll_up_only_when_every_part_that_counts_is_full() {
+    // R1: S1 and S2 meet R1.1 and R1.2 in full, S3 only part of R1.3: 2 of 3, partial.
+    // R2: nothing. R3: an overlap, partial. R4: R4.1 places no duty, R4.2 full: full.
+    // R5 and X1 place no duty: n/a, whatever reaches them.
+    assert_eq!(
+        parts("coverage src{S1, S2, S3} -> req"),
+        expect3(&[
+            ("R1", "partial", "2/3"),
+            ("R2", "none", "0/3"),
+            ("R3", "partial", ""),
+            ("R4", "full", "1/1"),
+            ("R5", "n/a", ""),
+            ("X1", "n/a", ""),
+        ])
+    );
+    // S4 equals R1.3: now every point of R1 is met, so R1 is full without any mapping to R1 itself.
+    assert_eq!(parts("coverage src{S1, S2, S4} -> req where id = R1"), expect3(&[("R1", "full", "3/3")]));
+    // Two partial mappings never add up: S3 (subset-of) and S6 (intersects-with) leave their targets partial.
+    assert_eq!(
+        parts("coverage src{S3, S6} -> req where id = R1 or id = R2"),
+        expect3(&[("R1", "partial", "0/3"), ("R2", "partial", "0/3")])
+    );
+}
+
+#[test]
+fn a_whole_mapped_in_full_makes_every_part_under_it_full() {
+    // S5 superset-of R2: R2 and each of its points and subpoints are full.
+    assert_eq!(
+        parts("coverage src:S5 -> req where id = R2 with parts"),
+        expect3(&[
+            ("R2", "full", "3/3"),
+            ("R2.1", "full", ""),
+            ("R2.2", "full", "2/2"),
+            ("R2.2.a", "full", ""),
+            ("R2.2.b", "full", ""),
+        ])
+    );
+}
+
+#[test]
+fn with_na_counts_the_items_that_place_no_duty() {
+    // R4.1 now counts and nothing meets it; R5 is met through its one point; X1 through S4.
+    assert_eq!(
+        parts("coverage src -> req with n/a"),
+        expect3(&[
+            ("R1", "full", "3/3"),
+            ("R2", "full", "3/3"),
+            ("R3", "partial", ""),
+            ("R4", "partial", "1/2"),
+            ("R5", "full", "1/1"),
+            ("X1", "full", ""),
+        ])
+    );
+    let Output::Coverage(c) = eval("coverage src -> req") else { panic!() };
+    assert_eq!(
+        (c.summary.counts.total, c.summary.counts.full, c.summary.counts.na),
+        (4, 3, 2),
+        "n/a items are left out of the totals"
+    );
+}
+
+#[test]
+fn gaps_say_which_parts_are_open_and_whether_the_source_framework_closes_them() {
+    let Output::Coverage(c) = eval("gaps src{S1, S2, S3} -> req") else { panic!() };
+    let row = |id: &str| c.rows.iter().find(|r| r.target.id == id).unwrap();
+    let open: Vec<String> = row("R1").open.iter().map(|p| format!("{} {}", p.part.id, p.state)).collect();
+    assert_eq!(open, ["R1.3 partial"]);
+    let gap = row("R1").gap.as_ref().unwrap();
+    assert_eq!(gap.kind, GapKind::Closable);
+    assert_eq!(gap.closing.iter().map(|k| k.short("R1")).collect::<Vec<_>>(), ["src:S4 (full: R1.3)"]);
+    let gap = row("R2").gap.as_ref().unwrap();
+    assert_eq!(
+        gap.closing.iter().map(|k| k.short("R2")).collect::<Vec<_>>(),
+        ["src:S5 (full)", "src:S6 (partial: R2.2.a)"]
+    );
+    // R3 can only ever be partial from src: beyond it, new work.
+    assert_eq!(row("R3").gap.as_ref().unwrap().kind, GapKind::Beyond);
+    assert_eq!((c.summary.counts.closable, c.summary.counts.beyond), (2, 1));
+    assert_eq!(c.rows.iter().map(|r| r.target.id.as_str()).collect::<Vec<_>>(), ["R1", "R2", "R3"]);
+}
+
+#[test]
+fn the_plan_is_the_fewest_controls_and_keeps_its_promise() {
+    // R1 needs S1, S2 and S4 (S3 is already in); R2 needs S5; R4 needs S2; R3 cannot be closed.
+    let Output::Plan(p) = eval("plan src{S3} -> req") else { panic!() };
+    assert_eq!(p.method, "minimal");
+    assert_eq!(p.set, "src{S1, S2, S4, S5}");
+    let steps: Vec<(String, Vec<String>)> = p.steps.iter().map(|s| (s.add.id.clone(), s.makes_full.clone())).collect();
+    // S5 and S2 each make one requirement full; S5 meets more parts, so it comes first.
+    assert_eq!(
+        steps,
+        [
+            ("S5".to_string(), vec!["R2".to_string()]),
+            ("S2".to_string(), vec!["R4".to_string()]),
+            ("S1".to_string(), vec![]),
+            ("S4".to_string(), vec!["R1".to_string()]),
+        ]
+    );
+    assert_eq!((p.before.full, p.after.full, p.after.targets), (0, 3, 4));
+    assert_eq!(p.left_short.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["R3"]);
+    // Applied, it gives what it promised.
+    assert_eq!(parts("coverage src{S3} + src{S1, S2, S4, S5} -> req").iter().filter(|r| r.1 == "full").count(), 3);
+    // Told not to use S4, it cannot close R1 (S4 is the only full route to R1.3), but it still
+    // meets what it can of R1: S1 for R1.1 (S2, for R1.2, is in the plan anyway).
+    let Output::Plan(p) = eval("plan src{S3} -> req except src:S4") else { panic!() };
+    assert_eq!(p.set, "src{S1, S2, S5}");
+    assert_eq!(p.left_short.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["R1", "R3"]);
+}
+
+#[test]
+fn sources_stand_for_their_parts_and_a_whole_of_sources_is_a_source() {
+    // Read backwards, R2 (its whole) is inside S5; naming every point of R2 names R2.
+    let Output::Coverage(c) = eval("coverage req{R2.1, R2.2} -> src where id = S5") else { panic!() };
+    assert_eq!(c.rows[0].state.to_string(), "partial", "R2 subset-of S5 gives part of S5");
+    let Output::Coverage(c) = eval("coverage req:R2 -> src where id = S6") else { panic!() };
+    assert_eq!(c.rows[0].state.to_string(), "partial", "R2 stands for R2.2.a too, which overlaps S6");
+}
+
+#[test]
+fn explain_lists_the_parts_with_their_states() {
+    let Output::Explain(e) = eval("explain src{S1, S3} -> req:R1") else { panic!() };
+    assert_eq!(e.state.to_string(), "partial");
+    let parts: Vec<(String, String)> = e.parts.iter().map(|p| (p.part.id.clone(), p.state.to_string())).collect();
+    assert_eq!(
+        parts,
+        [("R1.1".into(), "full".into()), ("R1.2".into(), "none".into()), ("R1.3".into(), "partial".into())]
+    );
+    let p = e.part_count.unwrap();
+    assert_eq!((p.noun.as_str(), p.full, p.partial, p.none), ("points", 1, 1, 1));
+    assert_eq!(e.rows.len(), 2);
 }

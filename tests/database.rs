@@ -66,7 +66,7 @@ fn hipaa_has_22_standards_and_48_specifications_each_required_or_addressable() {
     let designation = db.framework(fw).attribute_index("designation").expect("designation attribute");
     assert_eq!(ids_at(&db, "hipaa", "section"), strings(&["164.308", "164.310", "164.312", "164.314", "164.316"]));
     let mut found: Vec<(String, String, char)> = db
-        .mappable(fw)
+        .controls_of(fw)
         .map(|c| {
             let control = db.control(c);
             let d = control.attributes[designation].first().and_then(|v| v.chars().next()).unwrap_or('?');
@@ -359,3 +359,66 @@ const HIPAA: [(&str, &str, char); 70] = [
     ("164.316(b)(2)(ii)", "specification", 'R'),
     ("164.316(b)(2)(iii)", "specification", 'R'),
 ];
+
+#[test]
+fn soc2_criteria_have_their_points_of_focus_numbered_in_order() {
+    let db = shipped();
+    let fw = db.find_framework("soc2").unwrap();
+    let mut total = 0;
+    for c in db.controls_of(fw) {
+        let criterion = db.control(c);
+        let points: Vec<&str> = criterion.children.iter().map(|&p| db.control(p).id.as_ref()).collect();
+        assert!(!points.is_empty(), "{} has no points of focus", criterion.id);
+        let expected: Vec<String> = (1..=points.len()).map(|n| format!("{}.{n}", criterion.id)).collect();
+        assert_eq!(points, expected, "points of {} run 1..n in order", criterion.id);
+        assert!(criterion.children.iter().all(|&p| db.control(p).part && db.level_name(p) == "point"));
+        total += points.len();
+    }
+    assert_eq!(total, 330, "the 2022 revision's points of focus");
+}
+
+#[test]
+fn gdpr_parts_are_cited_as_the_official_journal_cites_them() {
+    let db = shipped();
+    let fw = db.find_framework("gdpr").unwrap();
+    for c in db.framework(fw).controls.clone().filter(|&c| db.control(c).part) {
+        let part = db.control(c);
+        let parent = db.control(part.parent.unwrap());
+        // 32(1) under 32, 32(1)(a) under 32(1): the parent's id and one more bracket.
+        let rest =
+            part.id.strip_prefix(parent.id.as_ref()).unwrap_or_else(|| panic!("{} under {}", part.id, parent.id));
+        let inner = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')).unwrap_or_else(|| panic!("{}", part.id));
+        assert!(
+            inner.chars().all(|ch| ch.is_ascii_digit()) || inner.chars().all(|ch| ch.is_ascii_lowercase()),
+            "{}",
+            part.id
+        );
+    }
+    let id = |s: &str| db.find_control(fw, s).unwrap_or_else(|| panic!("gdpr:{s}"));
+    assert_eq!(db.control(id("32(1)(a)")).parent, Some(id("32(1)")));
+    assert_eq!(db.control(id("33(3)(b)")).parent, Some(id("33(3)")));
+}
+
+#[test]
+fn gdpr_items_that_place_no_duty_are_marked_with_a_reason() {
+    let db = shipped();
+    let fw = db.find_framework("gdpr").unwrap();
+    let na = |s: &str| !db.control(db.find_control(fw, s).unwrap()).applicable;
+    for chapter in ["VI", "VII", "X", "XI"] {
+        assert!(na(chapter), "chapter {chapter}");
+    }
+    for article in ["1", "2", "3", "4", "51", "68", "83", "92", "99"] {
+        assert!(na(article), "article {article} places no duty");
+    }
+    for article in ["5", "24", "28", "30", "32", "33", "34", "35", "37", "82"] {
+        assert!(!na(article), "article {article} binds a controller or processor");
+    }
+    // Every mark says why.
+    for c in db.framework(fw).controls.clone() {
+        let node = db.control(c);
+        if !node.applicable && node.parent.is_none_or(|p| db.control(p).applicable) && !node.children.is_empty() {
+            let all_kids = node.children.iter().all(|&k| !db.control(k).applicable);
+            assert!(!node.not_applicable.is_empty() || all_kids, "{} is n/a without a reason", node.id);
+        }
+    }
+}

@@ -100,9 +100,9 @@ fn every_hipaa_standard_and_specification_is_mapped_to_csf() {
     let hipaa = db.find_framework("hipaa").unwrap();
     let rows = &set(&db, "hipaa", "csf").rows;
     let mapped: Vec<CtlId> = rows.iter().map(|&m| db.mappings[m as usize].source).collect();
-    let missing: Vec<String> = db.mappable(hipaa).filter(|c| !mapped.contains(c)).map(|c| db.qualified(c)).collect();
+    let missing: Vec<String> = db.controls_of(hipaa).filter(|c| !mapped.contains(c)).map(|c| db.qualified(c)).collect();
     assert_eq!(missing, Vec::<String>::new());
-    assert_eq!(db.mappable(hipaa).count(), 70);
+    assert_eq!(db.controls_of(hipaa).count(), 70);
 }
 
 #[test]

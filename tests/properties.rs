@@ -4,12 +4,13 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use crosswalk::coverage::{self, Routes};
+use crosswalk::coverage::{Evaluation, Options, Routes};
 use crosswalk::db::{self, DataSource, Database};
-use crosswalk::model::{CtlId, Relationship, Strength};
+use crosswalk::model::{CtlId, Relationship, State, Strength};
 use crosswalk::query::eval::{self, Env};
 use crosswalk::query::parse;
 use crosswalk::query::sets::ControlSet;
+use crosswalk::report::Output;
 use proptest::prelude::*;
 
 /// The relationship of two requirement sets (bit masks), or `None` when they are disjoint.
@@ -82,12 +83,15 @@ fn tiny() -> &'static Database {
     DB.get_or_init(|| db::load(DataSource::Dir(Path::new("tests/data/tiny"))).unwrap())
 }
 
-/// The states of every target of framework `target` given the sources.
-fn states(db: &Database, sources: &ControlSet, target: &str, routes: Routes) -> Vec<(CtlId, Strength)> {
+/// The state of every node of framework `target` given the sources.
+fn states(db: &Database, sources: &ControlSet, target: &str, options: &Options) -> Vec<(CtlId, State)> {
     let fw = db.find_framework(target).unwrap();
-    let targets: Vec<CtlId> = db.mappable(fw).collect();
-    let rows = coverage::coverage(db, sources, &targets, fw, routes);
-    targets.into_iter().zip(rows.iter().map(|r| r.state)).collect()
+    let e = Evaluation::new(db, sources, fw, options);
+    db.framework(fw).controls.clone().map(|c| (c, e.state(c))).collect()
+}
+
+fn direct(routes: Routes) -> Options {
+    Options { routes, ..Options::direct() }
 }
 
 /// A random set of ISO controls, some partly implemented.
@@ -96,7 +100,7 @@ fn iso_sources() -> impl Strategy<Value = Vec<(usize, bool)>> {
 }
 
 fn iso_set(db: &Database, picks: &[(usize, bool)]) -> ControlSet {
-    let iso: Vec<CtlId> = db.mappable(db.find_framework("iso27001").unwrap()).collect();
+    let iso: Vec<CtlId> = db.controls_of(db.find_framework("iso27001").unwrap()).collect();
     let mut set = ControlSet::default();
     for &(i, partial) in picks {
         set.insert(iso[i], if partial { Strength::Partial } else { Strength::Full });
@@ -108,10 +112,38 @@ fn routes_for(db: &Database, via: Option<&str>) -> Routes {
     via.map_or(Routes::Direct, |k| Routes::Via(db.find_framework(k).unwrap()))
 }
 
+/// Checks the roll-up rule on every node: full exactly when a full mapping
+/// reaches it or a whole above it, or every part that counts is full; each
+/// full mapping an equal or superset-of from a fully implemented source;
+/// `n/a` exactly for the items that place no duty.
+fn check_rules(db: &Database, e: &Evaluation) -> Result<(), TestCaseError> {
+    for c in db.framework(e.fw).controls.clone() {
+        let state = e.state(c);
+        let name = db.qualified(c);
+        prop_assert_eq!(state == State::NotApplicable, !e.counts(c), "{}", name);
+        if state == State::NotApplicable {
+            continue;
+        }
+        for r in e.reaches(c) {
+            let proof = matches!(r.route.relationship, Some(Relationship::Equal | Relationship::SupersetOf))
+                && r.strength == Strength::Full;
+            prop_assert_eq!(r.gives == Strength::Full, proof, "{}", name);
+        }
+        let whole =
+            std::iter::once(c).chain(db.ancestors(c)).any(|n| e.reaches(n).iter().any(|r| r.gives == Strength::Full));
+        let kids: Vec<State> = e.parts(c).map(|k| e.state(k)).collect();
+        let all_parts = !kids.is_empty() && kids.iter().all(|&k| k == State::Full);
+        prop_assert_eq!(state == State::Full, whole || all_parts, "{}", name);
+        let reached = !e.reaches(c).is_empty() || kids.iter().any(|&k| k > State::None);
+        prop_assert_eq!(state >= State::Partial, state == State::Full || reached, "{}", name);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Adding a source control never lowers any target's state.
+    /// Adding a source control never lowers the state of any node.
     #[test]
     fn adding_a_source_never_lowers_a_state(
         picks in iso_sources(),
@@ -121,44 +153,97 @@ proptest! {
         via in prop::sample::select(vec![None, Some("csf"), Some("iso27001-isms")]),
     ) {
         let db = shipped();
-        let routes = routes_for(db, via.filter(|v| *v != target));
-        let before = states(db, &iso_set(db, &picks), target, routes);
+        let options = direct(routes_for(db, via.filter(|v| *v != target)));
+        let before = states(db, &iso_set(db, &picks), target, &options);
         let mut more = picks.clone();
         more.push((extra, partial));
-        let after = states(db, &iso_set(db, &more), target, routes);
+        let after = states(db, &iso_set(db, &more), target, &options);
         for ((t, b), (_, a)) in before.iter().zip(&after) {
             prop_assert!(a >= b, "{}: {} became {}", db.qualified(*t), b, a);
         }
     }
 
-    /// A target is full only through one mapping that proves it: an equal or superset-of
-    /// relationship from a fully implemented source. Partial mappings never add up to full.
+    /// A node is full only through a mapping that proves it (at it or at a
+    /// whole above it) or through every part that counts; partial mappings
+    /// never add up to full; `n/a` items are left out.
     #[test]
-    fn full_needs_one_proof(picks in iso_sources(), target in prop::sample::select(vec!["soc2", "hipaa", "csf", "gdpr"])) {
+    fn full_needs_a_proof_or_every_part(
+        picks in iso_sources(),
+        target in prop::sample::select(vec!["soc2", "hipaa", "csf", "gdpr"]),
+        with_na in any::<bool>(),
+    ) {
         let db = shipped();
         let fw = db.find_framework(target).unwrap();
-        let targets: Vec<CtlId> = db.mappable(fw).collect();
-        for row in coverage::coverage(db, &iso_set(db, &picks), &targets, fw, Routes::Via(db.find_framework("csf").unwrap())) {
-            let proofs = row.covered_by.iter().filter(|c| {
-                !c.partial_source && matches!(c.relationship, Relationship::Equal | Relationship::SupersetOf)
-            });
-            prop_assert_eq!(row.state == Strength::Full, proofs.count() > 0, "{}", row.target.qualified());
+        let routes = if target == "csf" { Routes::Direct } else { Routes::Via(db.find_framework("csf").unwrap()) };
+        let options = Options { routes, with_na, ..Options::direct() };
+        check_rules(db, &Evaluation::new(db, &iso_set(db, &picks), fw, &options))?;
+    }
+
+    /// The same on the tiny database, where every route kind, parts, subparts and `n/a` items occur.
+    #[test]
+    fn tiny_coverage_keeps_the_rules(a in proptest::collection::vec(0usize..6, 0..6), b in 0usize..6, with_na in any::<bool>()) {
+        let db = tiny();
+        let src: Vec<CtlId> = db.controls_of(db.find_framework("src").unwrap()).collect();
+        let set = |ids: &[usize]| ControlSet::of(ids.iter().map(|&i| src[i]));
+        for (target, routes) in [("tgt", Routes::Via(db.find_framework("mid").unwrap())), ("req", Routes::Direct)] {
+            let options = Options { routes, with_na, ..Options::direct() };
+            let before = states(db, &set(&a), target, &options);
+            let mut more = a.clone();
+            more.push(b);
+            let after = states(db, &set(&more), target, &options);
+            prop_assert!(before.iter().zip(&after).all(|((_, x), (_, y))| y >= x));
+            check_rules(db, &Evaluation::new(db, &set(&more), db.find_framework(target).unwrap(), &options))?;
         }
     }
 
-    /// The same on the tiny database, where every route kind occurs.
+    /// `n/a` items never count: the summary's totals leave them out whatever the sources.
     #[test]
-    fn tiny_coverage_is_monotone(a in proptest::collection::vec(0usize..6, 0..6), b in 0usize..6) {
-        let db = tiny();
-        let src: Vec<CtlId> = db.mappable(db.find_framework("src").unwrap()).collect();
-        let set = |ids: &[usize]| ControlSet::of(ids.iter().map(|&i| src[i]));
-        let routes = Routes::Via(db.find_framework("mid").unwrap());
-        let before = states(db, &set(&a), "tgt", routes);
-        let mut more = a.clone();
-        more.push(b);
-        let after = states(db, &set(&more), "tgt", routes);
-        prop_assert!(before.iter().zip(&after).all(|((_, x), (_, y))| y >= x));
+    fn na_items_never_count(picks in iso_sources()) {
+        let db = shipped();
+        let Output::Coverage(c) = run_one(&format!("coverage {} -> gdpr", set_text(db, &picks))) else { panic!() };
+        let na = c.rows.iter().filter(|r| r.state == State::NotApplicable).count();
+        prop_assert_eq!(c.summary.counts.na, na);
+        prop_assert_eq!(c.summary.counts.total + na, c.rows.len());
+        prop_assert_eq!(c.summary.counts.total, c.summary.counts.full + c.summary.counts.partial + c.summary.counts.none);
     }
+
+    /// A plan, applied, reaches exactly the totals it promised, at every step and at the end,
+    /// and no fewer targets are full than with every control of the source framework.
+    #[test]
+    fn a_plan_applied_keeps_its_promise(picks in iso_sources(), target in prop::sample::select(vec!["soc2", "hipaa", "gdpr"])) {
+        let db = shipped();
+        let set = set_text(db, &picks);
+        let Output::Plan(p) = run_one(&format!("plan {set} -> {target}")) else { panic!() };
+        let totals = |src: &str| {
+            let Output::Coverage(c) = run_one(&format!("coverage {src} -> {target}")) else { panic!() };
+            (c.summary.counts.full, c.summary.counts.total)
+        };
+        let planned = if p.set.is_empty() { set.clone() } else { format!("{set} + {}", p.set) };
+        prop_assert_eq!(totals(&planned), (p.after.full, p.after.targets));
+        if let Some(first) = p.steps.first() {
+            let one = format!("{set} + {}:{}", first.add.framework, first.add.id);
+            prop_assert_eq!(totals(&one), (first.then.full, first.then.targets));
+        } else {
+            prop_assert_eq!(p.after, p.before);
+        }
+        prop_assert_eq!(totals(&format!("{set} + iso27001")).0, p.after.full);
+    }
+}
+
+/// A set of ISO controls as query text (partly implemented ones are taken as implemented).
+fn set_text(db: &Database, picks: &[(usize, bool)]) -> String {
+    let iso: Vec<CtlId> = db.controls_of(db.find_framework("iso27001").unwrap()).collect();
+    let ids: Vec<String> = picks.iter().map(|&(i, _)| db.control(iso[i]).id.to_string()).collect();
+    if ids.is_empty() {
+        "(iso27001 - iso27001)".to_string()
+    } else {
+        format!("iso27001{{{}}}", ids.join(", "))
+    }
+}
+
+fn run_one(src: &str) -> Output {
+    let stmt = parse::parse(src).remove(0).expect("parses");
+    eval::eval(shipped(), &mut Env::default(), &stmt, src).expect("evaluates")
 }
 
 /// Symbols, names and oddities that queries are made of, besides the keywords.

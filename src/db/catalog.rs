@@ -11,6 +11,9 @@ use crate::suggest;
 
 /// Columns every catalog has.
 pub const CATALOG_COLUMNS: [&str; 5] = ["id", "parent", "level", "title", "description"];
+/// Optional columns with a meaning of their own: other spellings of the id, and
+/// why an item places no duty on an organisation.
+pub const OPTIONAL_COLUMNS: [&str; 2] = ["aliases", "not_applicable"];
 
 pub(super) fn catalogs(files: &[SourceFile], db: &mut Database, errors: &mut Vec<DataError>, rejected: &mut Rejected) {
     let mut metas: Vec<&SourceFile> = files.iter().filter(|f| is_catalog(f, ".toml")).collect();
@@ -107,7 +110,19 @@ fn framework(file: &SourceFile, meta: FrameworkMeta, stem: &str, errors: &mut Ve
             ok = false;
         }
     }
-    let mappable = meta.levels.iter().map(|l| meta.controls.get_ref().contains(l)).collect();
+    if let Some(name) = meta.scope.as_ref().filter(|n| !meta.attributes.contains_key(*n)) {
+        let msg = format!("`scope` names `{name}`, which is not a declared attribute");
+        errors.push(DataError::new(&file.display, find_line(&file.text, "scope"), msg));
+        ok = false;
+    }
+    let part_levels = meta.parts.as_ref().map_or(&[][..], |p| p.get_ref().as_slice());
+    if let Some(parts) = &meta.parts {
+        ok &= check_parts(&meta.levels, meta.controls.get_ref(), parts.get_ref(), |msg| {
+            errors.push(DataError::new(&file.display, at(parts.span()), msg))
+        });
+    }
+    let parts: Vec<bool> = meta.levels.iter().map(|l| part_levels.contains(l)).collect();
+    let mappable = meta.levels.iter().zip(&parts).map(|(l, &p)| p || meta.controls.get_ref().contains(l)).collect();
     let attributes = meta
         .attributes
         .into_iter()
@@ -126,12 +141,35 @@ fn framework(file: &SourceFile, meta: FrameworkMeta, stem: &str, errors: &mut Ve
         publisher: meta.publisher,
         levels: meta.levels,
         mappable,
+        parts,
         id_prefixes: meta.id_prefixes,
         attributes,
         summary: meta.summary,
+        scope: meta.scope,
         controls: 0..0,
         file: file.display.clone(),
     })
+}
+
+/// Part levels name known levels below every control level, and no control level.
+fn check_parts(levels: &[String], controls: &[String], parts: &[String], mut err: impl FnMut(String)) -> bool {
+    let mut ok = true;
+    let lowest_control = levels.iter().rposition(|l| controls.contains(l)).unwrap_or(0);
+    for level in parts {
+        match levels.iter().position(|l| l == level) {
+            None => err(format!("`parts` names level `{level}`, which is not in `levels` ({})", levels.join(", "))),
+            Some(_) if controls.contains(level) => {
+                err(format!("level `{level}` is in both `controls` and `parts`; a part is not counted as a control"))
+            }
+            Some(i) if i < lowest_control => err(format!(
+                "`parts` names level `{level}`, which is above the control level `{}`; parts sit below the controls",
+                levels[lowest_control]
+            )),
+            Some(_) => continue,
+        }
+        ok = false;
+    }
+    ok
 }
 
 /// Framework keys and aliases: what a query can name.
@@ -164,6 +202,7 @@ pub fn is_id(s: &str) -> bool {
 struct CatalogColumns {
     fixed: [usize; 5],
     aliases: Option<usize>,
+    not_applicable: Option<usize>,
     /// (column, attribute index)
     attributes: Vec<(usize, usize)>,
 }
@@ -181,7 +220,7 @@ fn catalog_columns(
     let mut attributes = Vec::new();
     let mut ok = true;
     for (col, name) in table.header.iter().enumerate() {
-        if CATALOG_COLUMNS.contains(&name.as_str()) || name == "aliases" {
+        if CATALOG_COLUMNS.contains(&name.as_str()) || OPTIONAL_COLUMNS.contains(&name.as_str()) {
             continue;
         }
         match fw.attributes.iter().position(|a| &a.name == name) {
@@ -199,7 +238,12 @@ fn catalog_columns(
             }
         }
     }
-    ok.then_some(CatalogColumns { fixed, aliases: table.column("aliases"), attributes })
+    ok.then_some(CatalogColumns {
+        fixed,
+        aliases: table.column("aliases"),
+        not_applicable: table.column("not_applicable"),
+        attributes,
+    })
 }
 
 /// Reads a catalog's rows into controls of `fw`, then links parents.
@@ -238,6 +282,8 @@ fn catalog(
     }
     fw.controls = first..db.controls.len() as CtlId;
     link_parents(file, &fw, &parents, &mut db.controls, errors);
+    check_part_parents(file, &fw, &db.controls, errors);
+    mark_applicability(&fw, &mut db.controls);
     db.frameworks.push(fw);
 }
 
@@ -288,6 +334,9 @@ fn control_row(
         parent: None,
         level: level_index as u8,
         mappable: fw.mappable[level_index],
+        part: fw.parts[level_index],
+        not_applicable: cols.not_applicable.map_or(Text::Borrowed(""), |c| table.text(row, c)),
+        applicable: true,
         title: table.text(row, cols.fixed[3]),
         description: table.text(row, cols.fixed[4]),
         attributes,
@@ -386,4 +435,53 @@ fn link_parents(
             controls[p as usize].children.push(c);
         }
     }
+}
+
+/// A part belongs to a control or to another part: it is a piece of one requirement.
+fn check_part_parents(file: &SourceFile, fw: &Framework, controls: &[Control], errors: &mut Vec<DataError>) {
+    for c in fw.controls.clone() {
+        let node = &controls[c as usize];
+        if !node.part {
+            continue;
+        }
+        let parent_ok = node.parent.is_some_and(|p| controls[p as usize].mappable);
+        if !parent_ok {
+            let msg = format!(
+                "`{}` is a {}, a part, so its parent must be a control or another part",
+                node.id, fw.levels[node.level as usize]
+            );
+            errors.push(DataError::new(&file.display, node.line, msg));
+        }
+    }
+}
+
+/// Works out which nodes count: a node is not applicable when its row says so,
+/// when an ancestor's does, or when every one of its children is not applicable.
+fn mark_applicability(fw: &Framework, controls: &mut [Control]) {
+    let order = preorder(fw, controls);
+    for &c in &order {
+        let inherited = controls[c as usize].parent.is_some_and(|p| !controls[p as usize].applicable);
+        let node = &mut controls[c as usize];
+        node.applicable = node.not_applicable.is_empty() && !inherited;
+    }
+    for &c in order.iter().rev() {
+        let node = &controls[c as usize];
+        if node.applicable
+            && !node.children.is_empty()
+            && node.children.iter().all(|&k| !controls[k as usize].applicable)
+        {
+            controls[c as usize].applicable = false;
+        }
+    }
+}
+
+/// The nodes of a framework, each before its children; roots in catalog order.
+pub fn preorder(fw: &Framework, controls: &[Control]) -> Vec<CtlId> {
+    let mut out = Vec::with_capacity(fw.controls.len());
+    let mut stack: Vec<CtlId> = fw.controls.clone().rev().filter(|&c| controls[c as usize].parent.is_none()).collect();
+    while let Some(c) = stack.pop() {
+        out.push(c);
+        stack.extend(controls[c as usize].children.iter().rev());
+    }
+    out
 }

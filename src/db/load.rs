@@ -135,8 +135,11 @@ pub struct FrameworkMeta {
     #[serde(default)]
     pub publisher: String,
     pub levels: Vec<String>,
-    /// The levels a user maps.
+    /// The levels a user maps and coverage counts.
     pub controls: toml::Spanned<Vec<String>>,
+    /// Levels below the controls whose nodes are parts of their parent.
+    #[serde(default)]
+    pub parts: Option<toml::Spanned<Vec<String>>>,
     #[serde(default)]
     pub id_prefixes: Vec<String>,
     #[serde(default)]
@@ -144,6 +147,9 @@ pub struct FrameworkMeta {
     /// Attributes coverage summaries count by.
     #[serde(default)]
     pub summary: Vec<String>,
+    /// The attribute that limits items to a category a query may leave out of scope.
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -121,9 +121,9 @@ impl Database {
         &self.framework(c.framework).levels[c.level as usize]
     }
 
-    /// The mappable controls of a framework, in catalog order.
-    pub fn mappable(&self, fw: FwId) -> impl Iterator<Item = CtlId> + '_ {
-        self.framework(fw).controls.clone().filter(|&c| self.control(c).mappable)
+    /// The controls of a framework (the items it counts, not its groups or parts), in catalog order.
+    pub fn controls_of(&self, fw: FwId) -> impl Iterator<Item = CtlId> + '_ {
+        self.framework(fw).controls.clone().filter(|&c| self.control(c).is_control())
     }
 
     /// The ancestors of a control, nearest first.
@@ -131,18 +131,33 @@ impl Database {
         std::iter::successors(self.control(c).parent, |&p| self.control(p).parent)
     }
 
-    /// The mappable controls at or below `c`, in catalog order.
-    pub fn mappable_under(&self, c: CtlId) -> Vec<CtlId> {
+    /// What a node stands for in a set: the controls at or below it (a group
+    /// stands for its controls), or the node itself when it is a part.
+    pub fn controls_under(&self, c: CtlId) -> Vec<CtlId> {
+        if self.control(c).part {
+            return vec![c];
+        }
         let mut out = Vec::new();
         let mut stack = vec![c];
         while let Some(n) = stack.pop() {
             let node = self.control(n);
-            if node.mappable {
+            if node.is_control() {
                 out.push(n);
             }
             stack.extend(node.children.iter().rev());
         }
         out.sort_unstable();
+        out
+    }
+
+    /// The nodes below `c`, each before its own children.
+    pub fn descendants(&self, c: CtlId) -> Vec<CtlId> {
+        let mut out = Vec::new();
+        let mut stack: Vec<CtlId> = self.control(c).children.iter().rev().copied().collect();
+        while let Some(n) = stack.pop() {
+            out.push(n);
+            stack.extend(self.control(n).children.iter().rev());
+        }
         out
     }
 

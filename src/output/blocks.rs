@@ -1,6 +1,6 @@
 //! The human views of each result: the blocks that table and Markdown output render.
 
-use super::{frameworks_table, plural, shortfall, Block, Table};
+use super::{closing_text, frameworks_table, parts_cell, plural, what_is_open, Block, Table};
 use crate::report::*;
 
 /// The blocks a human format shows for an output.
@@ -16,12 +16,25 @@ pub fn blocks(out: &Output) -> Vec<Block> {
             for c in &l.controls {
                 t.push(vec![format!("{}:{}", c.framework, c.id), c.title.clone(), c.level.clone()]);
             }
-            vec![Block::Table(t), Block::Text(plural(l.controls.len(), "control", "controls"))]
+            // Named after their level when they share one (`13 points`, `106 subcategories`).
+            let n = l.controls.len();
+            let level = &l.controls[0].level;
+            let count = if l.controls.iter().all(|c| &c.level == level) {
+                if n == 1 {
+                    format!("1 {level}")
+                } else {
+                    format!("{n} {}", plural_level(level))
+                }
+            } else {
+                plural(n, "item", "items")
+            };
+            vec![Block::Table(t), Block::Text(count)]
         }
         Output::Mappings(m) => mapping_blocks(m),
         Output::Coverage(c) => coverage_blocks(c),
         Output::Paths(p) => path_blocks(p),
         Output::Explain(e) => explain_blocks(e),
+        Output::Plan(p) => plan_blocks(p),
         Output::Message(m) => vec![Block::Text(m.text.clone())],
     }
 }
@@ -46,6 +59,9 @@ fn control_blocks(c: &ControlDetail) -> Vec<Block> {
         fields.push(("contains".to_string(), kids.join(", ")));
     }
     fields.push(("description".to_string(), c.description.clone()));
+    if let Some(reason) = &c.not_applicable {
+        fields.push(("n/a".to_string(), format!("places no duty on an organisation: {reason}")));
+    }
     let mut out = vec![Block::Fields(fields)];
     if c.mappings.is_empty() {
         if c.mappable {
@@ -125,22 +141,31 @@ fn coverage_blocks(c: &CoverageReport) -> Vec<Block> {
     if let Some(note) = &c.note {
         out.push(Block::Text(format!("note: {note}")));
     }
-    let mut t = if c.gaps_only {
-        Table::new(&[
-            ("target", false),
-            ("title", true),
-            ("state", false),
-            ("covered by", true),
-            ("what is missing", true),
-        ])
+    let with_parts = c.rows.iter().any(|r| r.parts.is_some());
+    let mut columns = vec![("target", false), ("title", true), ("state", false)];
+    if with_parts {
+        columns.push(("parts", false));
+    }
+    if c.gaps_only {
+        columns.extend([("what is open", true), ("gap", true)]);
     } else {
-        Table::new(&[("target", false), ("title", true), ("state", false), ("covered by", true)])
-    };
+        columns.push(("covered by", true));
+    }
+    let mut t = Table::new(&columns);
     for r in &c.rows {
-        let by: Vec<String> = r.covered_by.iter().map(Contribution::short).collect();
-        let mut row = vec![r.target.qualified(), r.target.title.clone(), r.state.to_string(), by.join("\n")];
+        let target = match &r.part_of {
+            Some(_) => format!("· {}", r.target.id),
+            None => r.target.qualified(),
+        };
+        let mut row = vec![target, r.target.title.clone(), r.state.to_string()];
+        if with_parts {
+            row.push(parts_cell(r));
+        }
         if c.gaps_only {
-            row.push(shortfall(r, "\n"));
+            row.push(what_is_open(r, "\n"));
+            row.push(closing_text(r, "\n"));
+        } else {
+            row.push(r.covered_by.iter().map(Contribution::short).collect::<Vec<_>>().join("\n"));
         }
         t.push(row);
     }
@@ -153,35 +178,39 @@ fn coverage_blocks(c: &CoverageReport) -> Vec<Block> {
     } else {
         out.push(Block::Table(t));
     }
+    if c.summary.counts.na > 0 && !c.gaps_only {
+        out.push(Block::Text(format!(
+            "n/a: {} place no duty on an organisation and are left out of the totals (`show KEY:ID` says why; `with n/a` counts them)",
+            plural(c.summary.counts.na, "item", "items")
+        )));
+    }
     out.push(Block::Heading("summary".into()));
-    out.push(Block::Table(summary_table(&c.summary)));
+    out.push(Block::Table(summary_table(&c.summary, false)));
     out
 }
 
-pub(crate) fn summary_table(s: &Summary) -> Table {
-    let mut t = Table::new(&[
-        ("group", true),
-        ("total", false),
-        ("full", false),
-        ("partial", false),
-        ("none", false),
-        ("full %", false),
-        ("partial %", false),
-    ]);
-    let mut row = |name: String, total: usize, full: usize, partial: usize, none: usize| {
-        t.push(vec![
-            name,
-            total.to_string(),
-            full.to_string(),
-            partial.to_string(),
-            none.to_string(),
-            percent(full, total),
-            percent(partial, total),
-        ]);
+/// The summary of a coverage; `full` keeps every column (exports), otherwise
+/// the `n/a` column shows only when some item is `n/a`.
+pub(crate) fn summary_table(s: &Summary, full: bool) -> Table {
+    let na = full || s.counts.na > 0;
+    let mut columns = vec![("group", true), ("total", false), ("full", false), ("partial", false), ("none", false)];
+    if na {
+        columns.push(("n/a", false));
+    }
+    columns.extend([("closable", false), ("beyond", false), ("full %", false), ("partial %", false)]);
+    let mut t = Table::new(&columns);
+    let mut row = |name: String, c: &Counts| {
+        let Counts { total, full, partial, none, na: not_applicable, closable, beyond } = *c;
+        let mut cells = vec![name, total.to_string(), full.to_string(), partial.to_string(), none.to_string()];
+        if na {
+            cells.push(not_applicable.to_string());
+        }
+        cells.extend([closable.to_string(), beyond.to_string(), percent(full, total), percent(partial, total)]);
+        t.push(cells);
     };
-    row("all".to_string(), s.total, s.full, s.partial, s.none);
+    row("all".to_string(), &s.counts);
     for g in &s.groups {
-        row(format!("{}: {}", g.by, g.group), g.total, g.full, g.partial, g.none);
+        row(format!("{}: {}", g.by, g.group), &g.counts);
     }
     t
 }
@@ -207,14 +236,26 @@ fn path_blocks(p: &PathReport) -> Vec<Block> {
 }
 
 fn explain_blocks(e: &ExplainReport) -> Vec<Block> {
-    let mut out = vec![Block::Fields(vec![
+    let mut fields = vec![
         ("target".into(), format!("{} {}", e.target.qualified(), e.target.title)),
         ("from".into(), e.source.clone()),
         ("routes".into(), e.routes.clone()),
         ("state".into(), e.state.to_string()),
-    ])];
+    ];
+    if let Some(p) = &e.part_count {
+        fields.push(("parts".into(), parts_sentence(p)));
+    }
+    let mut out = vec![Block::Fields(fields)];
+    if !e.parts.is_empty() {
+        let mut t = Table::new(&[("part", false), ("state", false), ("title", true), ("reached by", true)]);
+        for p in &e.parts {
+            let indent = "· ".repeat(p.depth);
+            t.push(vec![format!("{indent}{}", p.part.id), p.state.to_string(), p.part.title.clone(), p.by.join("\n")]);
+        }
+        out.push(Block::Table(t));
+    }
     if e.rows.is_empty() {
-        out.push(Block::Text("no route from the set reaches this control".into()));
+        out.push(Block::Text("no route from the set reaches this control or its parts".into()));
         return out;
     }
     let mut t =
@@ -245,5 +286,69 @@ fn explain_blocks(e: &ExplainReport) -> Vec<Block> {
         }
     }
     out.push(Block::Table(t));
+    out
+}
+
+/// `6 of 8 points met, 1 partial, 1 open`
+pub(crate) fn parts_sentence(p: &PartCount) -> String {
+    let mut s = format!("{} of {} {} met", p.full, p.total, p.noun);
+    if p.partial > 0 {
+        s.push_str(&format!(", {} partial", p.partial));
+    }
+    if p.none > 0 {
+        s.push_str(&format!(", {} not reached", p.none));
+    }
+    s
+}
+
+fn plan_blocks(p: &PlanReport) -> Vec<Block> {
+    let n = p.steps.len();
+    let mut out = vec![Block::Text(format!(
+        "plan for {} from {} ({}): add {} of {} ({}){}",
+        p.target,
+        p.source,
+        plural(p.source_controls, "control", "controls"),
+        plural(n, "control", "controls"),
+        p.frameworks.join(" + "),
+        p.method,
+        p.except.as_ref().map(|x| format!(", except {x}")).unwrap_or_default()
+    ))];
+    if let Some(note) = &p.note {
+        out.push(Block::Text(format!("note: {note}")));
+    }
+    let totals =
+        |t: &PlanTotals| format!("{} of {} full; parts: {} of {} met", t.full, t.targets, t.parts_full, t.parts);
+    out.push(Block::Fields(vec![("now".into(), totals(&p.before)), ("after".into(), totals(&p.after))]));
+    if !p.steps.is_empty() {
+        let mut t = Table::new(&[
+            ("step", false),
+            ("add", false),
+            ("title", true),
+            ("makes full", true),
+            ("parts", false),
+            ("then full", false),
+        ]);
+        for (i, s) in p.steps.iter().enumerate() {
+            t.push(vec![
+                (i + 1).to_string(),
+                s.add.qualified(),
+                s.add.title.clone(),
+                s.makes_full.join(", "),
+                format!("+{}", s.parts_full),
+                format!("{} of {}", s.then.full, s.then.targets),
+            ]);
+        }
+        out.push(Block::Table(t));
+        out.push(Block::Text(format!("the set to add: {}", p.set)));
+    }
+    if !p.left_short.is_empty() {
+        let ids: Vec<&str> = p.left_short.iter().map(|c| c.id.as_str()).collect();
+        out.push(Block::Text(format!(
+            "short of full even then ({}; beyond {}): {}",
+            ids.len(),
+            p.frameworks.join(" + "),
+            ids.join(", ")
+        )));
+    }
     out
 }

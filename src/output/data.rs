@@ -1,6 +1,7 @@
 //! The data view of each result: the one table CSV and exports write, and the matrix of a crosswalk.
 
-use super::{frameworks_table, shortfall, Column, Table};
+use super::{frameworks_table, shortfall, what_is_open, Column, Table};
+use crate::model::{State, Strength};
 use crate::report::*;
 
 /// The one table CSV shows for an output: its data, one row per item.
@@ -13,6 +14,7 @@ pub fn data_table(out: &Output) -> Table {
         Output::Coverage(c) => coverage_table(c),
         Output::Paths(p) => routes_table(&p.rows),
         Output::Explain(e) => routes_table(&e.rows),
+        Output::Plan(p) => plan_table(p),
         Output::Message(m) => {
             let mut t = Table::new(&[("message", true)]);
             t.push(vec![m.text.clone()]);
@@ -87,29 +89,105 @@ fn controls_table(l: &ControlList) -> Table {
 }
 
 /// The columns of coverage and gaps, in the documented order.
-pub const COVERAGE_COLUMNS: [&str; 7] =
-    ["target_framework", "target_id", "target_title", "state", "covered_by", "group", "rationale"];
+pub const COVERAGE_COLUMNS: [&str; 16] = [
+    "target_framework",
+    "target_id",
+    "target_title",
+    "level",
+    "part_of",
+    "group",
+    "state",
+    "parts_met",
+    "parts_total",
+    "covered_by",
+    "rationale",
+    "open_parts",
+    "gap_kind",
+    "closable_by",
+    "source_status",
+    "source_justification",
+];
 
 fn coverage_table(c: &CoverageReport) -> Table {
     let mut t = Table::new(&COVERAGE_COLUMNS.map(|c| (c, true)));
     for r in &c.rows {
-        let rationale = if r.state == crate::model::Strength::Full {
-            r.covered_by
+        let rationale = match r.state {
+            State::Full => r
+                .covered_by
                 .iter()
-                .find(|k| k.gives == crate::model::Strength::Full)
+                .filter(|k| k.gives == Strength::Full)
                 .map(|k| k.rationale.clone())
-                .unwrap_or_default()
-        } else {
-            shortfall(r, " | ")
+                .next()
+                .unwrap_or_else(|| "every part is met".to_string()),
+            State::NotApplicable => format!("not applicable: {}", r.not_applicable.clone().unwrap_or_default()),
+            State::Partial | State::None => shortfall(r, " | "),
         };
+        let (met, total) =
+            r.parts.as_ref().map_or((String::new(), String::new()), |p| (p.full.to_string(), p.total.to_string()));
+        let closing =
+            r.gap.as_ref().map(|g| g.closing.iter().map(|k| k.short(&r.target.id)).collect::<Vec<_>>().join("; "));
         t.push(vec![
             r.target.framework.clone(),
             r.target.id.clone(),
             r.target.title.clone(),
-            r.state.to_string(),
-            covered_by(r),
+            r.level.clone(),
+            r.part_of.clone().unwrap_or_default(),
             r.group.clone(),
+            r.state.to_string(),
+            met,
+            total,
+            covered_by(r),
             rationale,
+            if r.parts.is_some() { what_is_open(r, "; ") } else { String::new() },
+            r.gap.as_ref().map(|g| g.kind.as_str().to_string()).unwrap_or_default(),
+            closing.unwrap_or_default(),
+            implementation(r, |i| &i.status),
+            implementation(r, |i| &i.justification),
+        ]);
+    }
+    t
+}
+
+/// What a Statement of Applicability says of each contributing source: `iso27001:5.15: implemented | ...`.
+fn implementation(r: &CoverageRow, field: impl Fn(&Implementation) -> &String) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for k in &r.covered_by {
+        if let Some(i) = &k.implementation {
+            let line = format!("{}: {}", k.source.qualified(), field(i));
+            if !seen.contains(&line) {
+                seen.push(line);
+            }
+        }
+    }
+    seen.join(" | ")
+}
+
+/// The columns of a plan, in the documented order.
+pub const PLAN_COLUMNS: [&str; 9] = [
+    "step",
+    "add_framework",
+    "add_id",
+    "add_title",
+    "makes_full",
+    "parts_made_full",
+    "then_full",
+    "then_parts_met",
+    "targets",
+];
+
+fn plan_table(p: &PlanReport) -> Table {
+    let mut t = Table::new(&PLAN_COLUMNS.map(|c| (c, true)));
+    for (i, s) in p.steps.iter().enumerate() {
+        t.push(vec![
+            (i + 1).to_string(),
+            s.add.framework.clone(),
+            s.add.id.clone(),
+            s.add.title.clone(),
+            s.makes_full.join("; "),
+            s.parts_full.to_string(),
+            s.then.full.to_string(),
+            s.then.parts_full.to_string(),
+            s.then.targets.to_string(),
         ]);
     }
     t

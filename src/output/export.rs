@@ -19,7 +19,7 @@ pub fn write(out: &Output, path: &Path, shown: &str, span: Span, matrix: bool, b
         return Err(Diagnostic::new(msg, span).into());
     }
     let summary = match out {
-        Output::Coverage(c) => Some(super::summary_table(&c.summary)),
+        Output::Coverage(c) => Some(super::summary_table(&c.summary, true)),
         _ => None,
     };
     let (bytes, rows) = match ext.as_str() {
@@ -61,6 +61,7 @@ fn sheets<'a>(
         Output::Controls(_) => "Controls",
         Output::Paths(_) => "Routes",
         Output::Explain(_) => "Explain",
+        Output::Plan(_) => "Plan",
         _ => "Result",
     };
     let mut sheets = vec![(name, long)];

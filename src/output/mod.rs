@@ -143,7 +143,7 @@ pub(crate) fn frameworks_table(f: &FrameworkList, full: bool) -> Table {
 
 /// Why a target is short of full: the rationales of what partly covers it, joined by `sep`.
 pub(crate) fn shortfall(r: &CoverageRow, sep: &str) -> String {
-    if r.state == crate::model::Strength::None {
+    if r.covered_by.is_empty() {
         return "no source control maps here".to_string();
     }
     let mut why: Vec<String> = Vec::new();
@@ -154,4 +154,44 @@ pub(crate) fn shortfall(r: &CoverageRow, sep: &str) -> String {
         }
     }
     why.join(sep)
+}
+
+/// `6/8`, or empty for an atomic target.
+pub(crate) fn parts_cell(r: &CoverageRow) -> String {
+    r.parts.as_ref().map(|p| format!("{}/{}", p.full, p.total)).unwrap_or_default()
+}
+
+/// An open part as one line: `CC6.1.3 Title (none, closable)`.
+pub(crate) fn open_line(p: &OpenPart) -> String {
+    let mut notes = vec![p.state.to_string()];
+    if let Some(k) = p.kind {
+        notes.push(k.as_str().to_string());
+    }
+    format!("{} {} ({})", p.part.id, p.part.title, notes.join(", "))
+}
+
+/// What is left of a target: its open parts, or, for an atomic one, why what reaches it falls short.
+pub(crate) fn what_is_open(r: &CoverageRow, sep: &str) -> String {
+    if r.parts.is_some() {
+        r.open.iter().map(open_line).collect::<Vec<_>>().join(sep)
+    } else {
+        shortfall(r, sep)
+    }
+}
+
+/// The gap's kind and the controls that would add to it: those that make
+/// something full each on a line, then those that add only in part, together.
+pub(crate) fn closing_text(r: &CoverageRow, sep: &str) -> String {
+    let Some(gap) = &r.gap else { return String::new() };
+    let head = match gap.kind {
+        GapKind::Closable => "closable".to_string(),
+        GapKind::Beyond => format!("beyond {}", gap.frameworks.join(" + ")),
+    };
+    let mut lines = vec![head];
+    lines.extend(gap.closing.iter().filter(|k| k.gives_full()).map(|k| k.short(&r.target.id)));
+    let partial: Vec<String> = gap.closing.iter().filter(|k| !k.gives_full()).map(|k| k.control.qualified()).collect();
+    if !partial.is_empty() {
+        lines.push(format!("in part: {}", partial.join(", ")));
+    }
+    lines.join(sep)
 }

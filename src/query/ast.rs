@@ -50,7 +50,9 @@ pub enum Statement {
     /// `crosswalk SET -> KEY`
     Crosswalk { set: Spanned<SetExpr>, framework: Name, filter: Option<Spanned<Filter>> },
     /// `coverage SET -> KEY` and `gaps SET -> KEY`
-    Coverage { gaps: bool, set: Spanned<SetExpr>, framework: Name, filter: Option<Spanned<Filter>>, route: Route },
+    Coverage { gaps: bool, set: Spanned<SetExpr>, framework: Name, options: TargetOptions },
+    /// `plan SET -> KEY`
+    Plan { set: Spanned<SetExpr>, framework: Name, options: TargetOptions },
     /// `path KEY:ID -> KEY`
     Path { control: ControlRef, framework: Name, route: Route },
     /// `explain SET -> KEY:ID`
@@ -63,6 +65,21 @@ pub enum Statement {
     Help(Option<Name>),
 }
 
+/// The clauses after the target framework of `coverage`, `gaps` and `plan`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TargetOptions {
+    pub filter: Option<Spanned<Filter>>,
+    pub route: Route,
+    /// `with parts`: a row for each part of each target.
+    pub with_parts: bool,
+    /// `with n/a`: items that place no duty count like the others.
+    pub with_na: bool,
+    /// `scope A, B`: the categories that count, when the framework has categories.
+    pub scope: Option<Vec<Name>>,
+    /// `except SET`: controls a plan must not add.
+    pub except: Option<Spanned<SetExpr>>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
     Forward,
@@ -70,10 +87,11 @@ pub enum Direction {
 }
 
 /// Which routes count towards coverage.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Route {
     /// The statement's default: direct mappings only for coverage and gaps,
     /// every route for path and explain.
+    #[default]
     Default,
     /// Direct mappings only.
     Direct,
@@ -201,11 +219,13 @@ impl Shift {
                 self.name(framework);
                 filter.iter_mut().for_each(|f| self.filter(f));
             }
-            Statement::Coverage { set, framework, filter, route, .. } => {
+            Statement::Coverage { set, framework, options, .. } | Statement::Plan { set, framework, options } => {
                 self.set(set);
                 self.name(framework);
-                filter.iter_mut().for_each(|f| self.filter(f));
-                self.route(route);
+                options.filter.iter_mut().for_each(|f| self.filter(f));
+                options.scope.iter_mut().flatten().for_each(|n| self.name(n));
+                self.route(&mut options.route);
+                options.except.iter_mut().for_each(|x| self.set(x));
             }
             Statement::Path { control, framework, route } => {
                 self.control(control);
@@ -289,10 +309,11 @@ impl fmt::Display for Statement {
             Statement::Crosswalk { set, framework, filter } => {
                 write!(f, "(crosswalk {set} {framework}{})", opt_filter(filter))
             }
-            Statement::Coverage { gaps, set, framework, filter, route } => {
+            Statement::Coverage { gaps, set, framework, options } => {
                 let kw = if *gaps { "gaps" } else { "coverage" };
-                write!(f, "({kw} {set} {framework}{}{route})", opt_filter(filter))
+                write!(f, "({kw} {set} {framework}{options})")
             }
+            Statement::Plan { set, framework, options } => write!(f, "(plan {set} {framework}{options})"),
             Statement::Path { control, framework, route } => write!(f, "(path {control} {framework}{route})"),
             Statement::Explain { set, target, route } => write!(f, "(explain {set} {target}{route})"),
             Statement::Export { statement, path, matrix, bom } => {
@@ -314,6 +335,26 @@ impl fmt::Display for Statement {
 
 fn opt_filter(filter: &Option<Spanned<Filter>>) -> String {
     filter.as_ref().map(|w| format!(" (where {w})")).unwrap_or_default()
+}
+
+impl fmt::Display for TargetOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", opt_filter(&self.filter), self.route)?;
+        if self.with_parts {
+            write!(f, " (with parts)")?;
+        }
+        if self.with_na {
+            write!(f, " (with n/a)")?;
+        }
+        if let Some(scope) = &self.scope {
+            let names: Vec<&str> = scope.iter().map(|n| n.node.as_str()).collect();
+            write!(f, " (scope {})", names.join(" "))?;
+        }
+        if let Some(x) = &self.except {
+            write!(f, " (except {x})")?;
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Display for Route {

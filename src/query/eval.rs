@@ -11,7 +11,7 @@ use super::sets::{self, ControlSet, Scope};
 use crate::coverage::{self, Routes};
 use crate::db::{Database, Link};
 use crate::diag::{Diagnostic, Error};
-use crate::model::{CtlId, FwId, Strength};
+use crate::model::{CtlId, FwId, State, Strength};
 use crate::output::Format;
 use crate::report::*;
 
@@ -67,13 +67,35 @@ pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) 
             let cond = filter.as_ref().map(|f| filter::compile(db, f, &[fw], true)).transpose()?;
             Ok(Output::Mappings(mappings(db, &sources, text(set.span), fw, Direction::Forward, cond.as_ref())))
         }
-        Statement::Coverage { gaps, set, framework, filter, route } => {
+        Statement::Coverage { gaps, set, framework, options } => {
             let sources = sets::eval(&scope, set)?;
             let fw = sets::framework(db, framework)?;
-            let cond = filter.as_ref().map(|f| filter::compile(db, f, &[fw], false)).transpose()?;
-            let routes = routes(db, route, Routes::Direct, fw)?;
-            let source = text(set.span);
-            Ok(Output::Coverage(coverage_report(db, &sources, source, fw, cond.as_ref(), routes, *gaps)))
+            let opts = target_options(db, fw, options)?;
+            let targets = targets(db, fw, options.filter.as_ref(), &opts)?;
+            let source_fws = source_frameworks(db, &sources, set);
+            let report = CoverageRequest { sources: &sources, source: text(set.span), fw, targets, opts, gaps: *gaps };
+            Ok(Output::Coverage(coverage_report(db, &report, &source_fws, options.with_parts)))
+        }
+        Statement::Plan { set, framework, options } => {
+            let sources = sets::eval(&scope, set)?;
+            let fw = sets::framework(db, framework)?;
+            let opts = target_options(db, fw, options)?;
+            let targets = targets(db, fw, options.filter.as_ref(), &opts)?;
+            let except = match &options.except {
+                Some(x) => Some((sets::eval(&scope, x)?, text(x.span))),
+                None => None,
+            };
+            let request = coverage::PlanRequest {
+                set: &sources,
+                source: text(set.span),
+                target: fw,
+                targets,
+                routes: routes_text(db, opts.routes),
+                options: opts,
+                frameworks: source_frameworks(db, &sources, set),
+                except,
+            };
+            Ok(Output::Plan(coverage::plan(db, &request)))
         }
         Statement::Path { control, framework, route } => {
             let c = sets::control(db, control)?;
@@ -85,7 +107,10 @@ pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) 
             let sources = sets::eval(&scope, set)?;
             let t = sets::control(db, target)?;
             let routes = routes(db, route, Routes::Any, db.control(t).framework)?;
-            Ok(Output::Explain(explain(db, &sources, text(set.span), t, routes)))
+            let options = coverage::Options { routes, ..coverage::Options::direct() };
+            let mut report = coverage::explain(db, &sources, text(set.span), t, &options);
+            report.routes = routes_text(db, routes);
+            Ok(Output::Explain(report))
         }
         Statement::Export { statement, path, matrix, bom } => {
             let output = eval(db, env, statement, src)?;
@@ -156,7 +181,7 @@ fn frameworks(db: &Database) -> FrameworkList {
                 version: fw.version.clone(),
                 publisher: fw.publisher.clone(),
                 aliases: fw.aliases.clone(),
-                controls: db.mappable(i).count(),
+                controls: db.controls_of(i).count(),
                 levels,
                 mapped_to,
             }
@@ -189,6 +214,7 @@ fn show(db: &Database, c: CtlId) -> ControlDetail {
         parents,
         children: control.children.iter().map(|&k| ControlInfo::of(db, k)).collect(),
         description: control.description.to_string(),
+        not_applicable: (!control.applicable).then(|| coverage::na_reason(db, c)),
         attributes: attributes(db, c),
         aliases: control.aliases.clone(),
         mappings: links.iter().map(|l| mapping_row(db, l.from, l)).collect(),
@@ -282,10 +308,10 @@ fn mappings(
     let (source_controls, target_controls) = match direction {
         Direction::Forward => (
             sources.ids().map(|c| ControlInfo::of(db, c)).collect(),
-            db.mappable(fw).map(|c| ControlInfo::of(db, c)).collect(),
+            db.controls_of(fw).map(|c| ControlInfo::of(db, c)).collect(),
         ),
         Direction::Backward => (
-            db.mappable(fw).map(|c| ControlInfo::of(db, c)).collect(),
+            db.controls_of(fw).map(|c| ControlInfo::of(db, c)).collect(),
             sources.ids().map(|c| ControlInfo::of(db, c)).collect(),
         ),
     };
@@ -307,27 +333,92 @@ fn mappings(
     }
 }
 
-fn coverage_report(
+/// The targets of a coverage, gaps or plan: the controls of the framework the filter keeps, in scope.
+fn targets(
     db: &Database,
-    sources: &ControlSet,
+    fw: FwId,
+    filter: Option<&Spanned<super::ast::Filter>>,
+    opts: &coverage::Options,
+) -> Result<Vec<CtlId>, Error> {
+    let cond = filter.map(|f| filter::compile(db, f, &[fw], false)).transpose()?;
+    let in_scope = |t: CtlId| opts.scope.as_ref().is_none_or(|s| s.admits(db, t));
+    Ok(db
+        .controls_of(fw)
+        .filter(|&t| in_scope(t) && cond.as_ref().is_none_or(|c| c.test(db, Subject::control(t))))
+        .collect())
+}
+
+/// How a coverage, gaps or plan statement judges: its routes, `with n/a`, its scope.
+fn target_options(db: &Database, fw: FwId, options: &TargetOptions) -> Result<coverage::Options, Error> {
+    Ok(coverage::Options {
+        routes: routes(db, &options.route, Routes::Direct, fw)?,
+        with_na: options.with_na,
+        scope: options.scope.as_ref().map(|names| scope(db, fw, names)).transpose()?,
+    })
+}
+
+/// The categories a `scope` clause names, checked against the framework's scope attribute.
+fn scope(db: &Database, fw: FwId, names: &[Name]) -> Result<coverage::Scope, Error> {
+    let f = db.framework(fw);
+    let span = names[0].span.to(names[names.len() - 1].span);
+    let Some(attribute) = f.scope.as_ref().and_then(|a| f.attribute_index(a)) else {
+        let msg = format!("{} has no categories to scope", f.key);
+        return Err(Diagnostic::new(msg, span).with_help("`scope` applies to frameworks such as soc2").into());
+    };
+    let known = &f.attributes[attribute].values;
+    let mut values = Vec::new();
+    for n in names {
+        // Security is in every examination: naming it changes nothing.
+        if filter::normalize(&n.node) == "security" {
+            continue;
+        }
+        match known.iter().find(|v| filter::normalize(v) == filter::normalize(&n.node)) {
+            Some(v) => values.push(v.clone()),
+            None => {
+                let d = Diagnostic::new(format!("no category of {} is `{}`", f.key, n.node), n.span);
+                let d = match crate::suggest::closest(&n.node, known.iter().map(String::as_str)) {
+                    Some(s) => d.with_label(format!("did you mean `{s}`?")),
+                    None => d,
+                };
+                return Err(d.with_help(format!("categories: Security, {}", known.join(", "))).into());
+            }
+        }
+    }
+    Ok(coverage::Scope { attribute, values })
+}
+
+/// The frameworks a set's controls come from, or, for an empty set, those its expression names.
+fn source_frameworks(db: &Database, sources: &ControlSet, expr: &Spanned<SetExpr>) -> Vec<FwId> {
+    let fws = sources.frameworks(db);
+    if fws.is_empty() {
+        sets::frameworks_named(db, expr)
+    } else {
+        fws
+    }
+}
+
+struct CoverageRequest<'a> {
+    sources: &'a ControlSet,
     source: String,
     fw: FwId,
-    cond: Option<&Condition>,
-    routes: Routes,
+    targets: Vec<CtlId>,
+    opts: coverage::Options,
     gaps: bool,
-) -> CoverageReport {
-    let targets: Vec<CtlId> =
-        db.mappable(fw).filter(|&t| cond.is_none_or(|c| c.test(db, Subject::control(t)))).collect();
-    let mut rows = coverage::coverage(db, sources, &targets, fw, routes);
-    let summary = coverage::summarize(db, &rows, &targets, fw);
-    if gaps {
-        rows.retain(|r| r.state != Strength::Full);
+}
+
+fn coverage_report(db: &Database, r: &CoverageRequest, source_fws: &[FwId], with_parts: bool) -> CoverageReport {
+    let e = coverage::Evaluation::new(db, r.sources, r.fw, &r.opts);
+    let everything = source_fws.iter().fold(r.sources.clone(), |set, &f| set.union(ControlSet::of(db.controls_of(f))));
+    let complete = coverage::Evaluation::new(db, &everything, r.fw, &r.opts);
+    let mut rows = coverage::rows(&e, Some(&complete), r.sources, &r.targets, with_parts);
+    let summary = coverage::summarize(db, &rows, &r.targets, r.fw);
+    if r.gaps {
+        rows.retain(|row| matches!(row.state, State::None | State::Partial));
     }
-    let target = db.framework(fw).key.clone();
-    let source_fws = sources.frameworks(db);
-    let note = if sources.is_empty() {
+    let target = db.framework(r.fw).key.clone();
+    let note = if r.sources.is_empty() {
         Some("the source set is empty, so nothing is covered".to_string())
-    } else if routes == Routes::Direct && source_fws.iter().all(|&s| !db.has_set(s, fw)) {
+    } else if r.opts.routes == Routes::Direct && source_fws.iter().all(|&s| !db.has_set(s, r.fw)) {
         Some(format!(
             "no mapping set links the sources to {target}; add `via KEY` to follow routes through a third framework"
         ))
@@ -335,11 +426,13 @@ fn coverage_report(
         None
     };
     CoverageReport {
-        source,
-        source_controls: sources.len(),
+        source: r.source.clone(),
+        source_controls: r.sources.len(),
         target,
-        routes: routes_text(db, routes),
-        gaps_only: gaps,
+        routes: routes_text(db, r.opts.routes),
+        gaps_only: r.gaps,
+        with_parts,
+        with_na: r.opts.with_na,
         rows,
         summary,
         note,
@@ -361,21 +454,7 @@ fn path(db: &Database, c: CtlId, fw: FwId, routes: Routes) -> PathReport {
     }
 }
 
-/// Routes that count come first, direct before derived, then those that prove nothing; the
-/// order within each group is kept, so the answer a user came for is not buried.
+/// Routes that count come first, direct before derived, then those that prove nothing.
 fn known_first(rows: &mut [RouteRow]) {
-    rows.sort_by_key(|r| (r.superseded, r.relationship.is_none(), !r.direct));
-}
-
-fn explain(db: &Database, sources: &ControlSet, source: String, t: CtlId, routes: Routes) -> ExplainReport {
-    let fw = db.control(t).framework;
-    let mut rows = Vec::new();
-    for (s, strength) in sources.iter() {
-        for r in coverage::routes_from(db, s, fw, Some(t), routes) {
-            rows.push(coverage::route_row(db, &r, strength));
-        }
-    }
-    known_first(&mut rows);
-    let state = rows.iter().map(|r| r.gives).max().unwrap_or(Strength::None);
-    ExplainReport { source, target: ControlInfo::of(db, t), routes: routes_text(db, routes), state, rows }
+    coverage::known_first(rows)
 }

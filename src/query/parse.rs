@@ -14,7 +14,7 @@ use crate::suggest;
 struct QueryParser;
 
 /// The statement keywords, for suggestions and completion.
-pub const STATEMENT_KEYWORDS: [&str; 14] = [
+pub const STATEMENT_KEYWORDS: [&str; 15] = [
     "frameworks",
     "show",
     "list",
@@ -23,6 +23,7 @@ pub const STATEMENT_KEYWORDS: [&str; 14] = [
     "crosswalk",
     "coverage",
     "gaps",
+    "plan",
     "path",
     "explain",
     "let",
@@ -32,8 +33,25 @@ pub const STATEMENT_KEYWORDS: [&str; 14] = [
 ];
 
 /// The keywords inside statements, for completion.
-pub const CLAUSE_KEYWORDS: [&str; 13] =
-    ["in", "to", "where", "and", "or", "not", "via", "direct", "union", "intersect", "except", "soa", "matrix"];
+pub const CLAUSE_KEYWORDS: [&str; 17] = [
+    "in",
+    "to",
+    "where",
+    "and",
+    "or",
+    "not",
+    "via",
+    "direct",
+    "union",
+    "intersect",
+    "except",
+    "soa",
+    "matrix",
+    "with",
+    "parts",
+    "n/a",
+    "scope",
+];
 
 /// Parses every statement of a source; each result stands alone, so one bad
 /// statement does not hide the others.
@@ -109,7 +127,16 @@ fn statement(pair: Pair<Rule>) -> Result<Spanned<Statement>, Diagnostic> {
             let _arrow = next();
             Statement::Crosswalk { set, framework: name(next()), filter: inner.next().map(where_clause) }
         }
-        Rule::coverage_stmt | Rule::gaps_stmt => coverage(rule == Rule::gaps_stmt, inner),
+        Rule::coverage_stmt | Rule::gaps_stmt | Rule::plan_stmt => {
+            let set = set_expr(next());
+            let _arrow = next();
+            let framework = name(next());
+            let options = target_options(rule, inner)?;
+            match rule {
+                Rule::plan_stmt => Statement::Plan { set, framework, options },
+                _ => Statement::Coverage { gaps: rule == Rule::gaps_stmt, set, framework, options },
+            }
+        }
         Rule::path_stmt => {
             let control = control_ref(next());
             let _arrow = next();
@@ -128,19 +155,63 @@ fn statement(pair: Pair<Rule>) -> Result<Spanned<Statement>, Diagnostic> {
     Ok(Spanned::new(node, span))
 }
 
-fn coverage<'a>(gaps: bool, mut inner: impl Iterator<Item = Pair<'a, Rule>>) -> Statement {
-    let set = set_expr(inner.next().expect("set"));
-    let _arrow = inner.next();
-    let framework = name(inner.next().expect("framework"));
-    let (mut filter, mut how) = (None, Route::Default);
-    for p in inner {
+/// The clauses after the target framework: each at most once, and each where its statement takes it.
+fn target_options<'a>(rule: Rule, clauses: impl Iterator<Item = Pair<'a, Rule>>) -> Result<TargetOptions, Diagnostic> {
+    let mut options = TargetOptions::default();
+    let mut seen: Vec<&str> = Vec::new();
+    for p in clauses {
+        let span = span_of(&p);
+        let clause = match p.as_rule() {
+            Rule::where_clause => "where",
+            Rule::route => "a route (`direct` or `via KEY`)",
+            Rule::with_clause => "with",
+            Rule::scope_clause => "scope",
+            _ => "except",
+        };
+        if seen.contains(&clause) {
+            let d = Diagnostic::new(format!("`{}` is given twice", clause.trim_start_matches("a ")), span);
+            let help = if clause == "where" {
+                "combine the conditions in one `where` with `and` or `or`"
+            } else {
+                "give each clause once"
+            };
+            return Err(d.with_help(help));
+        }
+        seen.push(clause);
         match p.as_rule() {
-            Rule::where_clause => filter = Some(where_clause(p)),
-            Rule::route => how = route(p),
-            other => unreachable!("unexpected {other:?} in coverage"),
+            Rule::where_clause => options.filter = Some(where_clause(p)),
+            Rule::route => options.route = route(p),
+            Rule::with_clause => with_items(rule, p, &mut options)?,
+            Rule::scope_clause => {
+                let items = p.into_inner().filter(|q| !is_keyword(q.as_rule()));
+                options.scope =
+                    Some(items.map(|q| if q.as_rule() == Rule::string { string(q) } else { name(q) }).collect());
+            }
+            _ if rule != Rule::plan_stmt => {
+                let d = Diagnostic::new("only `plan` takes `except`", span);
+                return Err(
+                    d.with_help("to leave controls out of the source set, subtract them: `SET - iso27001{7.*}`")
+                );
+            }
+            _ => options.except = p.into_inner().find(|q| q.as_rule() == Rule::set_expr).map(set_expr),
         }
     }
-    Statement::Coverage { gaps, set, framework, filter, route: how }
+    Ok(options)
+}
+
+fn with_items(rule: Rule, pair: Pair<Rule>, options: &mut TargetOptions) -> Result<(), Diagnostic> {
+    for item in pair.into_inner().filter(|p| p.as_rule() == Rule::with_item) {
+        if item.as_str().eq_ignore_ascii_case("parts") {
+            if rule == Rule::plan_stmt {
+                let d = Diagnostic::new("`plan` lists controls to add, not parts", span_of(&item));
+                return Err(d.with_help("`gaps SET -> KEY with parts` lists the open parts"));
+            }
+            options.with_parts = true;
+        } else {
+            options.with_na = true;
+        }
+    }
+    Ok(())
 }
 
 fn export<'a>(mut inner: impl Iterator<Item = Pair<'a, Rule>>) -> Result<Statement, Diagnostic> {
@@ -306,7 +377,7 @@ fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
     };
     let mut words: Vec<&str> = expected.iter().filter_map(|r| rule_words(*r)).flat_map(split).collect();
     // Optional continuations read best after what the statement needs.
-    let optional = ["`where`", "`direct`", "`via KEY`", "the end of the statement"];
+    let optional = ["`where`", "`direct`", "`via KEY`", "`with`", "`scope`", "`except`", "the end of the statement"];
     words.sort_unstable_by_key(|w| (optional.iter().position(|o| o == w), *w));
     words.dedup();
     let wanted = match words.len() {
@@ -385,6 +456,10 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         Rule::name => "a name",
         Rule::where_clause | Rule::kw_where => "`where`",
         Rule::route => "`direct` or `via KEY`",
+        Rule::with_clause | Rule::kw_with => "`with`",
+        Rule::with_item => "`parts` or `n/a`",
+        Rule::except_clause => "`except`",
+        Rule::scope_clause => "`scope`",
         Rule::kw_via => "`via`",
         Rule::kw_direct => "`direct`",
         Rule::filter | Rule::filter_and | Rule::filter_not | Rule::comparison | Rule::negation => "a condition",
@@ -407,6 +482,7 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         | Rule::crosswalk_stmt
         | Rule::coverage_stmt
         | Rule::gaps_stmt
+        | Rule::plan_stmt
         | Rule::path_stmt
         | Rule::explain_stmt
         | Rule::kw_list
@@ -415,8 +491,11 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         | Rule::kw_crosswalk
         | Rule::kw_coverage
         | Rule::kw_gaps
+        | Rule::kw_plan
         | Rule::kw_path
-        | Rule::kw_explain => "a statement to export (map, crosswalk, coverage, gaps, list, search, path, explain)",
+        | Rule::kw_explain => {
+            "a statement to export (map, crosswalk, coverage, gaps, plan, list, search, path, explain)"
+        }
         _ => return None,
     })
 }

@@ -8,6 +8,7 @@ use super::filter::{self, Subject};
 use crate::db::Database;
 use crate::diag::{Diagnostic, Error};
 use crate::model::{CtlId, FwId, Strength};
+use crate::report::Implementation;
 use crate::suggest;
 
 /// Controls with how far each is implemented: `Full` for an implemented
@@ -16,12 +17,24 @@ use crate::suggest;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ControlSet {
     items: BTreeMap<CtlId, Strength>,
+    /// What a Statement of Applicability said of its controls.
+    notes: BTreeMap<CtlId, Implementation>,
 }
 
 impl ControlSet {
     /// The controls, each fully implemented.
     pub fn of(controls: impl IntoIterator<Item = CtlId>) -> ControlSet {
-        ControlSet { items: controls.into_iter().map(|c| (c, Strength::Full)).collect() }
+        ControlSet { items: controls.into_iter().map(|c| (c, Strength::Full)).collect(), notes: BTreeMap::new() }
+    }
+
+    /// Records what a Statement of Applicability says of a control of the set.
+    pub fn note(&mut self, c: CtlId, note: Implementation) {
+        self.notes.insert(c, note);
+    }
+
+    /// What a Statement of Applicability says of a control, if it came from one.
+    pub fn implementation(&self, c: CtlId) -> Option<&Implementation> {
+        self.notes.get(&c)
     }
 
     pub fn insert(&mut self, c: CtlId, strength: Strength) {
@@ -54,18 +67,31 @@ impl ControlSet {
         for (c, s) in other.items {
             self.insert(c, s);
         }
+        for (c, note) in other.notes {
+            self.notes.entry(c).or_insert(note);
+        }
         self
     }
 
     /// The controls in both; each keeps the weaker implementation.
     pub fn intersect(self, other: &ControlSet) -> ControlSet {
-        let items = self.items.into_iter().filter_map(|(c, s)| other.strength(c).map(|o| (c, s.min(o)))).collect();
-        ControlSet { items }
+        let items: BTreeMap<CtlId, Strength> =
+            self.items.into_iter().filter_map(|(c, s)| other.strength(c).map(|o| (c, s.min(o)))).collect();
+        let mut notes = self.notes;
+        notes.retain(|c, _| items.contains_key(c));
+        for (c, note) in &other.notes {
+            if items.contains_key(c) {
+                notes.entry(*c).or_insert_with(|| note.clone());
+            }
+        }
+        ControlSet { items, notes }
     }
 
     /// The controls of `self` not in `other`.
     pub fn except(mut self, other: &ControlSet) -> ControlSet {
         self.items.retain(|c, _| other.strength(*c).is_none());
+        let items = &self.items;
+        self.notes.retain(|c, _| items.contains_key(c));
         self
     }
 
@@ -79,6 +105,8 @@ impl ControlSet {
     /// Keeps the controls `keep` says yes to.
     pub fn retain(&mut self, mut keep: impl FnMut(CtlId) -> bool) {
         self.items.retain(|c, _| keep(*c));
+        let items = &self.items;
+        self.notes.retain(|c, _| items.contains_key(c));
     }
 }
 
@@ -93,8 +121,8 @@ pub struct Scope<'a> {
 pub fn eval(scope: &Scope, expr: &Spanned<SetExpr>) -> Result<ControlSet, Error> {
     let db = scope.db;
     Ok(match &expr.node {
-        SetExpr::Framework(name) => ControlSet::of(db.mappable(framework(db, name)?)),
-        SetExpr::Control(c) => ControlSet::of(db.mappable_under(control(db, c)?)),
+        SetExpr::Framework(name) => ControlSet::of(db.controls_of(framework(db, name)?)),
+        SetExpr::Control(c) => ControlSet::of(db.controls_under(control(db, c)?)),
         SetExpr::Items { framework: name, items } => {
             let fw = framework(db, name)?;
             let mut set = ControlSet::default();
@@ -120,7 +148,7 @@ pub fn eval(scope: &Scope, expr: &Spanned<SetExpr>) -> Result<ControlSet, Error>
 }
 
 /// The frameworks an expression names, for checking a filter on a set that came out empty.
-fn frameworks_named(db: &Database, expr: &Spanned<SetExpr>) -> Vec<FwId> {
+pub fn frameworks_named(db: &Database, expr: &Spanned<SetExpr>) -> Vec<FwId> {
     match &expr.node {
         SetExpr::Framework(n) | SetExpr::Items { framework: n, .. } => db.find_framework(&n.node).into_iter().collect(),
         SetExpr::Control(c) => db.find_framework(&c.framework.node).into_iter().collect(),
@@ -176,11 +204,17 @@ fn find_id(db: &Database, fw: FwId, id: &Name) -> Result<CtlId, Diagnostic> {
 
 fn item_controls(db: &Database, fw: FwId, name: &Name, item: &Spanned<Item>) -> Result<Vec<CtlId>, Diagnostic> {
     match &item.node {
-        Item::Id(id) => Ok(db.mappable_under(find_id(db, fw, &Spanned::new(id.clone(), item.span))?)),
+        Item::Id(id) => Ok(db.controls_under(find_id(db, fw, &Spanned::new(id.clone(), item.span))?)),
         Item::Pattern(p) => {
+            let fw_range = db.framework(fw).controls.clone();
+            let matched: Vec<CtlId> = fw_range.filter(|&c| filter::glob(p, &db.control(c).id)).collect();
+            // A part whose control matched too is already implied by it (`CC6.*` means the criteria).
             let mut out: Vec<CtlId> = Vec::new();
-            for c in db.framework(fw).controls.clone().filter(|&c| filter::glob(p, &db.control(c).id)) {
-                out.extend(db.mappable_under(c));
+            for &c in &matched {
+                if db.control(c).part && db.ancestors(c).any(|a| matched.binary_search(&a).is_ok()) {
+                    continue;
+                }
+                out.extend(db.controls_under(c));
             }
             out.sort_unstable();
             out.dedup();
@@ -201,7 +235,9 @@ fn item_controls(db: &Database, fw: FwId, name: &Name, item: &Spanned<Item>) -> 
                 );
                 return Err(Diagnostic::new(msg, item.span).with_help(format!("write `{}..{}`", to.node, from.node)));
             }
-            Ok((a..=b).filter(|&c| db.control(c).mappable).collect())
+            // A range of parts gives parts; any other range gives the controls in it.
+            let parts = db.control(a).part && db.control(b).part;
+            Ok((a..=b).filter(|&c| if parts { db.control(c).part } else { db.control(c).is_control() }).collect())
         }
     }
 }

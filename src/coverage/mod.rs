@@ -1,0 +1,323 @@
+//! Coverage, gaps and routes: what a set of implemented controls gives in another framework, and why.
+//!
+//! The rules (see the README):
+//! - a node is `full` when some source maps to it, or to a whole above it, as
+//!   `equal` or `superset-of`, or when every applicable part of it is full;
+//!   `partial` when, failing that, some source reaches it or one of its parts
+//!   with any relationship; `none` otherwise; `n/a` when it places no duty.
+//!   Partial mappings never add up to full;
+//! - a partly implemented source gives at most `partial`; a source stands for
+//!   its parts too, and a node all of whose parts are sources is a source;
+//! - a derived route through a third framework composes its two steps by
+//!   [`Relationship::compose`]; an unknown composition is shown, never counted;
+//! - a direct mapping between a source and a target wins over derived routes
+//!   between the same two controls.
+
+mod plan;
+mod rows;
+
+use std::collections::BTreeMap;
+
+pub use plan::{plan, PlanRequest};
+pub use rows::{explain, known_first, na_reason, rows, summarize};
+
+use crate::db::catalog::preorder;
+use crate::db::{Database, Link};
+use crate::model::{CtlId, FwId, Relationship, State, Strength};
+use crate::query::sets::ControlSet;
+use crate::report::{ControlInfo, RouteRow, Step};
+
+/// Which routes a computation follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routes {
+    /// Direct mappings only.
+    Direct,
+    /// Direct mappings and routes through this framework.
+    Via(FwId),
+    /// Direct mappings and routes through any third framework.
+    Any,
+}
+
+/// How coverage is judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub routes: Routes,
+    /// Count items that place no duty like any other, instead of as `n/a`.
+    pub with_na: bool,
+    /// The categories in scope, when the query names them: items limited to
+    /// another category (by the framework's scope attribute) do not count.
+    pub scope: Option<Scope>,
+}
+
+impl Options {
+    /// Direct routes, `n/a` left out, every category in scope.
+    pub fn direct() -> Options {
+        Options { routes: Routes::Direct, with_na: false, scope: None }
+    }
+}
+
+/// The categories of an examination that count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// The framework's scope attribute.
+    pub attribute: usize,
+    /// The values in scope, as the catalog spells them.
+    pub values: Vec<String>,
+}
+
+impl Scope {
+    /// Whether a node is in scope: the category it, or the nearest whole above it, is limited to is in.
+    pub fn admits(&self, db: &Database, c: CtlId) -> bool {
+        let limited =
+            std::iter::once(c).chain(db.ancestors(c)).find_map(|n| db.control(n).attributes[self.attribute].first());
+        limited.is_none_or(|v| self.values.contains(v))
+    }
+}
+
+/// A route from one control to another, before it is dressed for output.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub source: CtlId,
+    pub target: CtlId,
+    pub steps: Vec<Link>,
+    pub relationship: Option<Relationship>,
+    pub superseded: bool,
+}
+
+impl Route {
+    pub fn direct(&self) -> bool {
+        self.steps.len() == 1
+    }
+
+    /// What the route gives its target when the source is implemented to `strength`.
+    pub fn gives(&self, strength: Strength) -> Strength {
+        if self.superseded {
+            return Strength::None;
+        }
+        self.relationship.map_or(Strength::None, |r| r.coverage().min(strength))
+    }
+}
+
+/// Every route from `source` to controls of framework `target` (optionally to one control).
+pub fn routes_from(db: &Database, source: CtlId, target: FwId, only: Option<CtlId>, routes: Routes) -> Vec<Route> {
+    let source_fw = db.control(source).framework;
+    let wanted = |c: CtlId| only.is_none_or(|t| t == c);
+    let mut found: Vec<Route> = db
+        .links_to(source, target)
+        .into_iter()
+        .filter(|l| wanted(l.to))
+        .map(|l| Route { source, target: l.to, steps: vec![l], relationship: Some(l.relationship), superseded: false })
+        .collect();
+    let direct_targets: Vec<CtlId> = found.iter().map(|r| r.target).collect();
+    let mids: Vec<FwId> = match routes {
+        Routes::Direct => Vec::new(),
+        Routes::Via(m) => vec![m],
+        Routes::Any => (0..db.frameworks.len() as FwId).collect(),
+    };
+    for mid in mids.into_iter().filter(|&m| m != source_fw && m != target) {
+        for first in db.links_to(source, mid) {
+            for second in db.links_to(first.to, target).into_iter().filter(|l| wanted(l.to)) {
+                found.push(Route {
+                    source,
+                    target: second.to,
+                    steps: vec![first, second],
+                    relationship: first.relationship.compose(second.relationship),
+                    superseded: direct_targets.contains(&second.to),
+                });
+            }
+        }
+    }
+    found.sort_by_key(|r| (r.target, !r.direct(), r.steps.iter().map(|l| l.to).collect::<Vec<_>>()));
+    found
+}
+
+/// A route that reaches a node of the target framework and counts, with what it gives.
+#[derive(Debug, Clone)]
+pub struct Reach {
+    pub route: Route,
+    /// How far its source is implemented.
+    pub strength: Strength,
+    pub gives: Strength,
+}
+
+/// The state of every node of a target framework given a set of sources.
+pub struct Evaluation<'a> {
+    pub db: &'a Database,
+    pub fw: FwId,
+    pub options: Options,
+    first: CtlId,
+    /// The sources with what they imply: their parts, and wholes all of whose parts are sources.
+    sources: BTreeMap<CtlId, Strength>,
+    /// Per node: the routes that end there and count.
+    reaches: Vec<Vec<Reach>>,
+    /// Per node: it, or a whole above it, is mapped as full.
+    whole_full: Vec<bool>,
+    state: Vec<State>,
+}
+
+impl<'a> Evaluation<'a> {
+    /// Works out the state of every node of `fw` given the sources in `set`.
+    pub fn new(db: &'a Database, set: &ControlSet, fw: FwId, options: &Options) -> Evaluation<'a> {
+        let range = db.framework(fw).controls.clone();
+        let n = range.len();
+        let mut e = Evaluation {
+            db,
+            fw,
+            options: options.clone(),
+            first: range.start,
+            sources: implied_sources(db, set),
+            reaches: vec![Vec::new(); n],
+            whole_full: vec![false; n],
+            state: vec![State::None; n],
+        };
+        for (&source, &strength) in &e.sources {
+            for route in routes_from(db, source, fw, None, options.routes) {
+                let gives = route.gives(strength);
+                if gives != Strength::None {
+                    let at = (route.target - e.first) as usize;
+                    e.reaches[at].push(Reach { route, strength, gives });
+                }
+            }
+        }
+        e.settle();
+        e
+    }
+
+    /// Full from above going down, then roll-up from the leaves.
+    fn settle(&mut self) {
+        let db = self.db;
+        let order = preorder(db.framework(self.fw), &db.controls);
+        for &c in &order {
+            let at = self.at(c);
+            let own = self.reaches[at].iter().any(|r| r.gives == Strength::Full);
+            let above = db.control(c).parent.is_some_and(|p| self.whole_full[self.at(p)]);
+            self.whole_full[at] = own || above;
+        }
+        for &c in order.iter().rev() {
+            let at = self.at(c);
+            self.state[at] = if self.counts(c) { self.rolled_up(c) } else { State::NotApplicable };
+        }
+    }
+
+    fn rolled_up(&self, c: CtlId) -> State {
+        let at = self.at(c);
+        let kids: Vec<State> = self.parts(c).map(|k| self.state(k)).collect();
+        if self.whole_full[at] || (!kids.is_empty() && kids.iter().all(|&s| s == State::Full)) {
+            State::Full
+        } else if !self.reaches[at].is_empty() || kids.iter().any(|&s| s > State::None) {
+            State::Partial
+        } else {
+            State::None
+        }
+    }
+
+    fn at(&self, c: CtlId) -> usize {
+        (c - self.first) as usize
+    }
+
+    /// Whether a node counts: in scope, and applicable or every item counts (`with n/a`).
+    pub fn counts(&self, c: CtlId) -> bool {
+        (self.options.with_na || self.db.control(c).applicable)
+            && self.options.scope.as_ref().is_none_or(|s| s.admits(self.db, c))
+    }
+
+    /// The children of a node that count.
+    pub fn parts(&self, c: CtlId) -> impl Iterator<Item = CtlId> + '_ {
+        self.db.control(c).children.iter().copied().filter(|&k| self.counts(k))
+    }
+
+    pub fn state(&self, c: CtlId) -> State {
+        self.state[self.at(c)]
+    }
+
+    /// The routes that end at a node and count.
+    pub fn reaches(&self, c: CtlId) -> &[Reach] {
+        &self.reaches[self.at(c)]
+    }
+
+    /// How far a source is implemented, counting what its parts and wholes imply.
+    pub fn source_strength(&self, c: CtlId) -> Option<Strength> {
+        self.sources.get(&c).copied()
+    }
+
+    /// The atomic parts of a node that count: its leaves, or none when it is a leaf.
+    pub fn leaves(&self, c: CtlId) -> Vec<CtlId> {
+        let mut out = Vec::new();
+        let mut stack: Vec<CtlId> = self.parts(c).collect::<Vec<_>>().into_iter().rev().collect();
+        while let Some(n) = stack.pop() {
+            let kids: Vec<CtlId> = self.parts(n).collect();
+            if kids.is_empty() {
+                out.push(n);
+            }
+            stack.extend(kids.into_iter().rev());
+        }
+        out
+    }
+}
+
+/// The sources of a set with what they imply: a source stands for its parts,
+/// and a node every applicable child of which is a full source is one too.
+fn implied_sources(db: &Database, set: &ControlSet) -> BTreeMap<CtlId, Strength> {
+    let mut out: BTreeMap<CtlId, Strength> = BTreeMap::new();
+    let add = |out: &mut BTreeMap<CtlId, Strength>, c: CtlId, s: Strength| {
+        let slot = out.entry(c).or_insert(s);
+        *slot = (*slot).max(s);
+    };
+    for (c, s) in set.iter() {
+        add(&mut out, c, s);
+        for d in db.descendants(c) {
+            add(&mut out, d, s);
+        }
+    }
+    for fw in set.frameworks(db) {
+        if db.framework(fw).controls.clone().all(|c| db.control(c).children.is_empty()) {
+            continue;
+        }
+        for c in preorder(db.framework(fw), &db.controls).into_iter().rev() {
+            let node = db.control(c);
+            if out.contains_key(&c) || !node.mappable {
+                continue;
+            }
+            let mut kids = node.children.iter().filter(|&&k| db.control(k).applicable).peekable();
+            if kids.peek().is_some() && kids.all(|k| out.get(k) == Some(&Strength::Full)) {
+                add(&mut out, c, Strength::Full);
+            }
+        }
+    }
+    out
+}
+
+/// A route as results show it, each step with its provenance and rationale.
+pub fn route_row(db: &Database, route: &Route, strength: Strength) -> RouteRow {
+    let steps = route
+        .steps
+        .iter()
+        .map(|l| {
+            let m = &db.mappings[l.mapping as usize];
+            Step {
+                from: ControlInfo::of(db, l.from),
+                relationship: l.relationship,
+                to: ControlInfo::of(db, l.to),
+                provenance: db.provenances[m.provenance as usize].key.clone(),
+                rationale: m.rationale.to_string(),
+            }
+        })
+        .collect();
+    RouteRow {
+        source: ControlInfo::of(db, route.source),
+        target: ControlInfo::of(db, route.target),
+        relationship: route.relationship,
+        direct: route.direct(),
+        gives: route.gives(strength),
+        partial_source: strength == Strength::Partial,
+        superseded: route.superseded,
+        steps,
+    }
+}
+
+/// The top-level group of a control: `PR Protect`, `CC6 Logical and Physical Access Controls`.
+pub fn group_label(db: &Database, c: CtlId) -> String {
+    let top = db.ancestors(c).last().unwrap_or(c);
+    let node = db.control(top);
+    format!("{} {}", node.id, node.title)
+}
