@@ -117,6 +117,8 @@ pub struct Mapping {
     pub relationship: Relationship,
     pub provenance: u16,
     pub rationale: Text,
+    /// The overlap is indirect: the row is shown, and `without marginal` leaves it out.
+    pub marginal: bool,
     pub set: u16,
     pub line: u32,
 }

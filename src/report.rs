@@ -121,6 +121,8 @@ pub struct MappingRow {
     pub target_title: String,
     pub provenance: String,
     pub rationale: String,
+    /// The overlap is indirect.
+    pub marginal: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -69,7 +69,7 @@ fn a_bad_command_line_exits_2() {
 fn formats_on_the_command_line() {
     let csv = stdout(&crosswalk(&["-f", "csv", "-e", "map soc2:CC6.1 <- iso27001"]));
     assert!(csv.starts_with(
-        "source_framework,source_id,source_title,relationship,target_framework,target_id,target_title,provenance,rationale\r\n"
+        "source_framework,source_id,source_title,relationship,target_framework,target_id,target_title,provenance,rationale,strength\r\n"
     ));
     let json = stdout(&crosswalk(&["--format", "json", "-e", "show gdpr:32"]));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();

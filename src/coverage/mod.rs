@@ -47,12 +47,19 @@ pub struct Options {
     /// The categories in scope, when the query names them: items limited to
     /// another category (by the framework's scope attribute) do not count.
     pub scope: Option<Scope>,
+    /// Leave out routes through a mapping row flagged marginal.
+    pub without_marginal: bool,
 }
 
 impl Options {
     /// Direct routes, `n/a` left out, every category in scope.
     pub fn direct() -> Options {
-        Options { routes: Routes::Direct, with_na: false, scope: None }
+        Options { routes: Routes::Direct, with_na: false, scope: None, without_marginal: false }
+    }
+
+    /// Whether a route counts under these options: none of its steps is a marginal row left out.
+    pub fn admits(&self, db: &Database, route: &Route) -> bool {
+        !self.without_marginal || route.steps.iter().all(|l| !db.mappings[l.mapping as usize].marginal)
     }
 }
 
@@ -172,6 +179,9 @@ impl<'a> Evaluation<'a> {
         };
         for (&source, &strength) in &e.sources {
             for route in routes_from(db, source, fw, None, options.routes) {
+                if !options.admits(db, &route) {
+                    continue;
+                }
                 let gives = route.gives(strength);
                 if gives != Strength::None {
                     let at = (route.target - e.first) as usize;

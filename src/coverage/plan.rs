@@ -207,7 +207,7 @@ impl Units {
         let mut full_at: Vec<CtlId> = Vec::new();
         for (&s, _) in implied_sources(db, &ControlSet::of([c])).iter() {
             for r in routes_from(db, s, req.target, None, req.options.routes) {
-                if r.gives(Strength::Full) == Strength::Full {
+                if r.gives(Strength::Full) == Strength::Full && req.options.admits(db, &r) {
                     full_at.push(r.target);
                 }
             }

@@ -167,6 +167,7 @@ fn mapping_rows(
     let set_id = (db.sets.len() - 1) as u16;
     let (source_fw, target_fw) = (db.sets[set_id as usize].source, db.sets[set_id as usize].target);
     let cols = MAPPING_COLUMNS.map(|c| table.column(c).unwrap_or_default());
+    let strength = table.column("strength");
     let mut seen: HashMap<(CtlId, CtlId), u32> = HashMap::default();
     for row in table.rows.iter() {
         let f = |i: usize| table.field(row, cols[i]);
@@ -198,6 +199,14 @@ fn mapping_rows(
         if f(4).is_empty() {
             err("missing rationale: say in one line why the relationship holds".to_string());
         }
+        let marginal = match strength.map_or("", |c| table.field(row, c)) {
+            "" => false,
+            s if s.eq_ignore_ascii_case("marginal") => true,
+            other => {
+                err(format!("unknown strength `{other}`; write `marginal` for an indirect overlap, or leave it empty"));
+                false
+            }
+        };
         let (Some(source), Some(target), Some(relationship), Some(provenance)) =
             (source, target, relationship, provenance)
         else {
@@ -215,6 +224,7 @@ fn mapping_rows(
             relationship,
             provenance: provenance as u16,
             rationale: table.text(row, cols[4]),
+            marginal,
             set: set_id,
             line: row.line,
         });

@@ -24,7 +24,7 @@ pub fn data_table(out: &Output) -> Table {
 }
 
 /// The columns of a crosswalk, in the documented order.
-pub const MAPPING_COLUMNS: [&str; 9] = [
+pub const MAPPING_COLUMNS: [&str; 10] = [
     "source_framework",
     "source_id",
     "source_title",
@@ -34,6 +34,7 @@ pub const MAPPING_COLUMNS: [&str; 9] = [
     "target_title",
     "provenance",
     "rationale",
+    "strength",
 ];
 
 fn mapping_table(rows: &[MappingRow]) -> Table {
@@ -49,6 +50,7 @@ fn mapping_table(rows: &[MappingRow]) -> Table {
             r.target_title.clone(),
             r.provenance.clone(),
             r.rationale.clone(),
+            if r.marginal { "marginal" } else { "" }.to_string(),
         ]);
     }
     t

@@ -74,6 +74,8 @@ pub struct TargetOptions {
     pub with_parts: bool,
     /// `with n/a`: items that place no duty count like the others.
     pub with_na: bool,
+    /// `without marginal`: mapping rows flagged marginal do not count.
+    pub without_marginal: bool,
     /// `scope A, B`: the categories that count, when the framework has categories.
     pub scope: Option<Vec<Name>>,
     /// `except SET`: controls a plan must not add.
@@ -345,6 +347,9 @@ impl fmt::Display for TargetOptions {
         }
         if self.with_na {
             write!(f, " (with n/a)")?;
+        }
+        if self.without_marginal {
+            write!(f, " (without marginal)")?;
         }
         if let Some(scope) = &self.scope {
             let names: Vec<&str> = scope.iter().map(|n| n.node.as_str()).collect();

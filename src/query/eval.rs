@@ -235,6 +235,7 @@ fn mapping_row(db: &Database, source: CtlId, link: &Link) -> MappingRow {
         target_title: t.title,
         provenance: db.provenances[m.provenance as usize].key.clone(),
         rationale: m.rationale.to_string(),
+        marginal: m.marginal,
     }
 }
 
@@ -289,6 +290,7 @@ fn mappings(
                 control: link.to,
                 relationship: Some(link.relationship),
                 provenance: Some(db.provenances[m.provenance as usize].key.as_str()),
+                marginal: Some(m.marginal),
             };
             if cond.is_some_and(|cond| !cond.test(db, subject)) {
                 continue;
@@ -354,6 +356,7 @@ fn target_options(db: &Database, fw: FwId, options: &TargetOptions) -> Result<co
         routes: routes(db, &options.route, Routes::Direct, fw)?,
         with_na: options.with_na,
         scope: options.scope.as_ref().map(|names| scope(db, fw, names)).transpose()?,
+        without_marginal: options.without_marginal,
     })
 }
 

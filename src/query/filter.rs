@@ -9,7 +9,7 @@ use crate::suggest;
 /// Fields every control has.
 const CONTROL_FIELDS: [&str; 6] = ["id", "title", "description", "text", "level", "framework"];
 /// Fields of a mapping row (in `map` and `crosswalk`).
-const ROW_FIELDS: [&str; 2] = ["relationship", "provenance"];
+const ROW_FIELDS: [&str; 3] = ["relationship", "provenance", "strength"];
 
 /// A condition ready to test.
 #[derive(Debug, Clone)]
@@ -36,6 +36,8 @@ pub enum Field {
     Attribute(String),
     Relationship,
     Provenance,
+    /// `marginal` for a row whose overlap is indirect, `normal` otherwise.
+    Strength,
 }
 
 /// What a condition is tested on: a control, and the mapping row it came with, if any.
@@ -44,11 +46,12 @@ pub struct Subject<'a> {
     pub control: CtlId,
     pub relationship: Option<Relationship>,
     pub provenance: Option<&'a str>,
+    pub marginal: Option<bool>,
 }
 
 impl<'a> Subject<'a> {
     pub fn control(control: CtlId) -> Subject<'a> {
-        Subject { control, relationship: None, provenance: None }
+        Subject { control, relationship: None, provenance: None, marginal: None }
     }
 }
 
@@ -87,6 +90,7 @@ fn resolve_field(db: &Database, name: &str, frameworks: &[FwId], rows: bool) -> 
         "framework" => Some(Field::Framework),
         "relationship" if rows => Some(Field::Relationship),
         "provenance" if rows => Some(Field::Provenance),
+        "strength" if rows => Some(Field::Strength),
         _ => None,
     };
     fixed.or_else(|| {
@@ -161,6 +165,7 @@ fn check_value(
     let known: Vec<String> = match field {
         Field::Relationship => Relationship::ALL.iter().map(|r| r.as_str().to_string()).collect(),
         Field::Provenance => db.provenances.iter().map(|p| p.key.clone()).collect(),
+        Field::Strength => vec!["marginal".to_string(), "normal".to_string()],
         Field::Level => frameworks.iter().flat_map(|&f| db.framework(f).levels.clone()).collect(),
         Field::Framework => db.frameworks.iter().map(|f| f.key.clone()).collect(),
         Field::Attribute(name) => {
@@ -266,6 +271,7 @@ fn test_field(db: &Database, s: Subject, field: &Field, op: CmpOp, value: &str) 
         Field::Attribute(name) => fw.attribute_index(name).is_some_and(|a| c.attributes[a].iter().any(|v| text(v))),
         Field::Relationship => s.relationship.is_some_and(|r| text(r.as_str())),
         Field::Provenance => s.provenance.is_some_and(text),
+        Field::Strength => s.marginal.is_some_and(|m| text(if m { "marginal" } else { "normal" })),
     }
 }
 

@@ -33,7 +33,7 @@ pub const STATEMENT_KEYWORDS: [&str; 15] = [
 ];
 
 /// The keywords inside statements, for completion.
-pub const CLAUSE_KEYWORDS: [&str; 17] = [
+pub const CLAUSE_KEYWORDS: [&str; 19] = [
     "in",
     "to",
     "where",
@@ -51,6 +51,8 @@ pub const CLAUSE_KEYWORDS: [&str; 17] = [
     "parts",
     "n/a",
     "scope",
+    "without",
+    "marginal",
 ];
 
 /// Parses every statement of a source; each result stands alone, so one bad
@@ -166,6 +168,7 @@ fn target_options<'a>(rule: Rule, clauses: impl Iterator<Item = Pair<'a, Rule>>)
             Rule::route => "a route (`direct` or `via KEY`)",
             Rule::with_clause => "with",
             Rule::scope_clause => "scope",
+            Rule::without_clause => "without",
             _ => "except",
         };
         if seen.contains(&clause) {
@@ -182,6 +185,7 @@ fn target_options<'a>(rule: Rule, clauses: impl Iterator<Item = Pair<'a, Rule>>)
             Rule::where_clause => options.filter = Some(where_clause(p)),
             Rule::route => options.route = route(p),
             Rule::with_clause => with_items(rule, p, &mut options)?,
+            Rule::without_clause => options.without_marginal = true,
             Rule::scope_clause => {
                 let items = p.into_inner().filter(|q| !is_keyword(q.as_rule()));
                 options.scope =
@@ -377,7 +381,8 @@ fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
     };
     let mut words: Vec<&str> = expected.iter().filter_map(|r| rule_words(*r)).flat_map(split).collect();
     // Optional continuations read best after what the statement needs.
-    let optional = ["`where`", "`direct`", "`via KEY`", "`with`", "`scope`", "`except`", "the end of the statement"];
+    let optional =
+        ["`where`", "`direct`", "`via KEY`", "`with`", "`without`", "`scope`", "`except`", "the end of the statement"];
     words.sort_unstable_by_key(|w| (optional.iter().position(|o| o == w), *w));
     words.dedup();
     let wanted = match words.len() {
@@ -460,6 +465,8 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         Rule::with_item => "`parts` or `n/a`",
         Rule::except_clause => "`except`",
         Rule::scope_clause => "`scope`",
+        Rule::without_clause | Rule::kw_without => "`without`",
+        Rule::without_item => "`marginal`",
         Rule::kw_via => "`via`",
         Rule::kw_direct => "`direct`",
         Rule::filter | Rule::filter_and | Rule::filter_not | Rule::comparison | Rule::negation => "a condition",
