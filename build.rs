@@ -12,14 +12,21 @@ fn main() {
     println!("cargo::rerun-if-changed=mappings");
     println!("cargo::rerun-if-changed=src/db/csv_table.rs");
     let mut files = Vec::new();
-    for (dir, prefix) in [(root.clone(), ""), (root.join("catalogs"), "catalogs/")] {
+    for (dir, prefix) in
+        [(root.clone(), ""), (root.join("catalogs"), "catalogs/"), (root.join("left-out"), "left-out/")]
+    {
         println!("cargo::rerun-if-changed={}", dir.display());
-        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()));
+        // Only the database folder itself must exist.
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(_) if !prefix.is_empty() => continue,
+            Err(e) => panic!("reading {}: {e}", dir.display()),
+        };
         for entry in entries {
             let path = entry.expect("directory entry").path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
             let wanted = name.ends_with(".csv")
-                || (name.ends_with(".toml") && (!prefix.is_empty() || name == "provenance.toml"));
+                || (name.ends_with(".toml") && (prefix == "catalogs/" || name == "provenance.toml"));
             if path.is_file() && wanted && !name.starts_with('.') {
                 files.push((format!("{prefix}{name}"), path));
             }

@@ -38,6 +38,9 @@ pub struct SetSummary {
     pub by_provenance: IndexMap<String, usize>,
     pub source_side: SideSummary,
     pub target_side: SideSummary,
+    /// For each publication the set carries pairs of: how many it carries and leaves out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub published: Vec<crate::db::left_out::Published>,
 }
 
 /// How much of one framework a mapping set reaches.
@@ -69,11 +72,11 @@ pub fn report(db: &Database, errors: Vec<DataError>) -> CheckReport {
             }
         })
         .collect();
-    let mapping_sets = db.sets.iter().map(|set| set_summary(db, set)).collect();
+    let mapping_sets = db.sets.iter().enumerate().map(|(i, set)| set_summary(db, i as u16, set)).collect();
     CheckReport { frameworks, mapping_sets, errors }
 }
 
-fn set_summary(db: &Database, set: &crate::model::MappingSet) -> SetSummary {
+fn set_summary(db: &Database, index: u16, set: &crate::model::MappingSet) -> SetSummary {
     let mut by_relationship: IndexMap<String, usize> = Relationship::ALL.iter().map(|r| (r.to_string(), 0)).collect();
     let mut by_provenance: IndexMap<String, usize> = IndexMap::new();
     let mut sources = std::collections::HashSet::new();
@@ -102,6 +105,7 @@ fn set_summary(db: &Database, set: &crate::model::MappingSet) -> SetSummary {
         by_provenance,
         source_side: side(set.source, &sources),
         target_side: side(set.target, &targets),
+        published: crate::db::left_out::published(db, index),
     }
 }
 
@@ -127,6 +131,17 @@ pub fn render_text(r: &CheckReport, stats: bool) -> String {
             let _ = writeln!(out, "      file: {}", s.file);
             let _ = writeln!(out, "      by relationship: {}", rel.join(", "));
             let _ = writeln!(out, "      by provenance: {}", prov.join(", "));
+            for p in &s.published {
+                let _ = writeln!(
+                    out,
+                    "      published pairs ({}): {} carried, {} left out (left-out/{}), of {}",
+                    p.provenance,
+                    p.carried,
+                    p.left_out,
+                    s.file.rsplit('/').next().unwrap_or_default(),
+                    p.pairs
+                );
+            }
             let _ = writeln!(out, "      unmapped {}: {}", s.source, list_or_none(&s.source_side.unmapped));
             let _ = writeln!(out, "      unmapped {}: {}", s.target, list_or_none(&s.target_side.unmapped));
         }

@@ -119,6 +119,21 @@ pub struct Mapping {
     pub rationale: Text,
     /// The overlap is indirect: the row is shown, and `without marginal` leaves it out.
     pub marginal: bool,
+    /// The published pairs this row carries, as the publication names their
+    /// targets (`PR.AC-1`, for a pair published against an earlier edition).
+    pub published_as: Vec<String>,
+    pub set: u16,
+    pub line: u32,
+}
+
+/// A published pair a mapping set leaves out, and why (`left-out/SOURCE__TARGET.csv`).
+#[derive(Debug, Clone)]
+pub struct LeftOut {
+    pub source: CtlId,
+    /// The target as the publication names it.
+    pub published_id: String,
+    pub provenance: u16,
+    pub reason: Text,
     pub set: u16,
     pub line: u32,
 }

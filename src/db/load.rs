@@ -53,12 +53,14 @@ pub(crate) enum Embedded {
 }
 
 /// The database files in `dir`: `provenance.toml`, `catalogs/*.toml`,
-/// `catalogs/*.csv` and the mapping sets `*.csv`. Other files are ignored.
+/// `catalogs/*.csv`, the mapping sets `*.csv` and the published pairs a set
+/// leaves out, `left-out/*.csv`. Other files are ignored.
 /// Unreadable or non-UTF-8 files are reported and skipped.
 pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error> {
     let shown = dir.display().to_string();
     let mut paths = Vec::new();
-    for (sub, rel_prefix) in [(dir.to_path_buf(), ""), (dir.join("catalogs"), "catalogs/")] {
+    let subs = [(dir.to_path_buf(), ""), (dir.join("catalogs"), "catalogs/"), (dir.join("left-out"), "left-out/")];
+    for (sub, rel_prefix) in subs {
         let entries = match std::fs::read_dir(&sub) {
             Ok(entries) => entries,
             Err(e) if rel_prefix.is_empty() => return Err(Error::io(&shown, e)),
@@ -67,7 +69,7 @@ pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error>
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let wanted = name.ends_with(".csv")
-                || (name.ends_with(".toml") && (!rel_prefix.is_empty() || name == "provenance.toml"));
+                || (name.ends_with(".toml") && (rel_prefix == "catalogs/" || name == "provenance.toml"));
             if wanted && !name.starts_with('.') && entry.path().is_file() {
                 paths.push((format!("{rel_prefix}{name}"), entry.path()));
             }

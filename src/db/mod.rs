@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod csv_table;
 pub mod index;
+pub mod left_out;
 pub mod load;
 pub mod validate;
 
@@ -20,6 +21,8 @@ pub struct Database {
     pub controls: Vec<Control>,
     pub mappings: Vec<Mapping>,
     pub sets: Vec<MappingSet>,
+    /// Published pairs the sets leave out, each with its reason.
+    pub left_out: Vec<LeftOut>,
     pub provenances: Vec<Provenance>,
     pub index: Index,
 }

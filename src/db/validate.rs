@@ -30,6 +30,7 @@ pub fn build(files: &[SourceFile], errors: &mut Vec<DataError>) -> Database {
     }
     db.index = index;
     mapping_sets(files, &mut db, errors, &rejected);
+    super::left_out::files(files, &mut db, errors);
     let mut index = std::mem::take(&mut db.index);
     index.add_mappings(&db.mappings);
     db.index = index;
@@ -168,6 +169,7 @@ fn mapping_rows(
     let (source_fw, target_fw) = (db.sets[set_id as usize].source, db.sets[set_id as usize].target);
     let cols = MAPPING_COLUMNS.map(|c| table.column(c).unwrap_or_default());
     let strength = table.column("strength");
+    let published_as = table.column("published_as");
     let mut seen: HashMap<(CtlId, CtlId), u32> = HashMap::default();
     for row in table.rows.iter() {
         let f = |i: usize| table.field(row, cols[i]);
@@ -225,6 +227,7 @@ fn mapping_rows(
             provenance: provenance as u16,
             rationale: table.text(row, cols[4]),
             marginal,
+            published_as: published_as.map_or_else(Vec::new, |c| split_ids(table.field(row, c))),
             set: set_id,
             line: row.line,
         });
@@ -232,8 +235,13 @@ fn mapping_rows(
     }
 }
 
+/// A `;`-separated list of ids.
+fn split_ids(cell: &str) -> Vec<String> {
+    cell.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
 /// Resolves an id of a mapping row: spelled as the catalog spells it, and a mappable level.
-fn resolve(
+pub(super) fn resolve(
     db: &Database,
     fw_id: FwId,
     id: &str,
