@@ -42,7 +42,9 @@ Examples:
 XLSX: one sheet per view (long rows; a matrix for crosswalks and coverage; a
 summary for coverage), frozen header, autofilter. CSV cells that a spreadsheet
 would run as a formula are written inert. The file is written whole or not at
-all: an existing file is left as it was when the export fails.";
+all: an existing file is left as it was when the export fails. A symbolic
+link, a special file or a read-only file at FILE is not replaced unless --force;
+a replaced file keeps its permissions.";
 
 const CHECK_HELP: &str = "\
 Examples:
@@ -129,6 +131,9 @@ pub enum Command {
         /// Start a CSV with a UTF-8 byte-order mark, for Excel.
         #[arg(long)]
         bom: bool,
+        /// Replace FILE even when it is a symbolic link, a special file or read-only.
+        #[arg(long)]
+        force: bool,
     },
     /// Statements of Applicability.
     Soa {

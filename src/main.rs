@@ -9,7 +9,7 @@ use crosswalk::cli::{Cli, Command, Common, SoaAction};
 use crosswalk::db::{self, DataSource, Database};
 use crosswalk::diag::{self, exit, Error};
 use crosswalk::query::eval::Env;
-use crosswalk::session::Session;
+use crosswalk::session::{ExportOptions, Session};
 use crosswalk::{batch, check, repl, soa};
 
 /// Stack of the thread that does the work: known, whatever the system gives the main thread.
@@ -135,11 +135,9 @@ fn dispatch(cli: &Cli, db: &Database, session: &mut Session) -> Result<u8, Failu
             session.max_errors = *max_errors;
             Ok(batch::run(session, files, *keep_going, &mut out, &mut err)?)
         }
-        Some(Command::Export { query, output, matrix, bom }) => {
-            let quoted = output.replace('\\', "\\\\").replace('"', "\\\"");
-            let options = format!("{}{}", if *matrix { " matrix" } else { "" }, if *bom { " bom" } else { "" });
-            let statement = format!("export {} to \"{quoted}\"{options}", query.trim());
-            let outcome = session.run(&statement, "export", &mut out, &mut err, false)?;
+        Some(Command::Export { query, output, matrix, bom, force }) => {
+            let options = ExportOptions { matrix: *matrix, bom: *bom, force: *force };
+            let outcome = session.export(query, output, options, &mut out, &mut err)?;
             Ok(outcome.first_code.unwrap_or(exit::OK))
         }
         Some(Command::Soa { action: SoaAction::Template }) => {

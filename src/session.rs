@@ -3,11 +3,36 @@
 use std::io::{self, Write};
 
 use crate::db::Database;
-use crate::diag::{self, Error, Lines};
-use crate::output;
+use crate::diag::{self, Diagnostic, Error, Lines, Span};
+use crate::output::{self, export};
 use crate::query::ast::{Spanned, Statement};
 use crate::query::eval::{self, Env};
 use crate::query::parse;
+
+/// How the `export` command writes its file.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// Sources as rows, targets as columns.
+    pub matrix: bool,
+    /// A UTF-8 byte-order mark before CSV.
+    pub bom: bool,
+    /// Replace a link, a special file or a read-only file.
+    pub force: bool,
+}
+
+/// The statements with a table to export, as the grammar's `exportable` lists them.
+fn exportable(stmt: &Statement) -> bool {
+    matches!(
+        stmt,
+        Statement::List(_)
+            | Statement::Search { .. }
+            | Statement::Map { .. }
+            | Statement::Crosswalk { .. }
+            | Statement::Coverage { .. }
+            | Statement::Path { .. }
+            | Statement::Explain { .. }
+    )
+}
 
 /// Failing statements whose places a summary names.
 pub const SUMMARY_PLACES: usize = 5;
@@ -130,6 +155,64 @@ impl<'a> Session<'a> {
             }
         }
         Ok(outcome)
+    }
+
+    /// The `export` command: writes the result of `query`, one exportable
+    /// statement, to `path`. The file is only ever the one given: the export is
+    /// built from the parsed statement, so no text in the query can name another.
+    pub fn export(
+        &mut self,
+        query: &str,
+        path: &str,
+        options: ExportOptions,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> io::Result<Outcome> {
+        let name = "export";
+        let mut outcome = Outcome { statements: 1, ..Outcome::default() };
+        self.failures.statements += 1;
+        let written = self.export_statement(query, path, options).map(|text| self.print(&text, out));
+        match written {
+            Ok(printed) => printed?,
+            Err(e) => {
+                let lines = Lines::new(query);
+                (outcome.failed, outcome.first_code) = (1, Some(e.exit_code()));
+                self.failures.record(e.exit_code(), || format!("{name}:1:1"));
+                self.report(&e, name, query, &lines, 0, err)?;
+            }
+        }
+        Ok(outcome)
+    }
+
+    fn export_statement(&mut self, query: &str, path: &str, options: ExportOptions) -> Result<String, Error> {
+        let chunks = parse::split(query).0;
+        let Some(&chunk) = chunks.first() else {
+            let d = Diagnostic::new("nothing to export", Span::new(0, query.len()));
+            return Err(d.with_help("give a statement: crosswalk export 'crosswalk iso27001 -> soc2' -o x.csv").into());
+        };
+        if let Some(second) = chunks.get(1) {
+            let d = Diagnostic::new("export takes one statement", Span::new(second.start, second.end));
+            return Err(d
+                .with_help("a file run with `crosswalk run` can `let` names, then `export ... to \"FILE\"`")
+                .into());
+        }
+        let stmt = parse::parse_chunk(query, chunk)?;
+        if !exportable(&stmt.node) {
+            let word = query[chunk.start..chunk.end].split_whitespace().next().unwrap_or_default();
+            let at = Span::new(chunk.start, chunk.start + word.len());
+            let d = if matches!(stmt.node, Statement::Export { .. }) {
+                let msg = "the query is an export itself; give only the statement, the file comes from -o";
+                Diagnostic::new(msg, at).with_help("crosswalk export 'crosswalk iso27001 -> soc2' -o x.csv")
+            } else {
+                let help = "export map, crosswalk, coverage, gaps, list, search, path or explain";
+                Diagnostic::new(format!("`{word}` cannot be exported"), at).with_help(help)
+            };
+            return Err(d.into());
+        }
+        let output = eval::eval(self.db, &mut self.env, &stmt, query)?;
+        let target = self.env.base_dir.join(path);
+        let ExportOptions { matrix, bom, force } = options;
+        export::write_to(&output, &target, path, stmt.span, matrix, bom, force)
     }
 
     /// Evaluates one statement and prints its result; the outer error is the
