@@ -27,9 +27,11 @@ Examples:
   crosswalk run -f csv audit.cwq > out.csv
   printf 'gaps iso27001 -> soc2\\n' | crosswalk run -
   crosswalk run --keep-going a.cwq b.cwq  report every failing statement
+  crosswalk run --keep-going --max-errors 10 big.cwq
 
 A failing statement is reported with its file and line; the run stops there
-unless --keep-going. Exit codes: 0 success, 1 query error, 3 data error, 4 I/O.";
+unless --keep-going, which ends with a count of the failures and where the
+first were. Exit codes: 0 success, 1 query error, 3 data error, 4 I/O.";
 
 const EXPORT_HELP: &str = "\
 Examples:
@@ -40,7 +42,9 @@ Examples:
 XLSX: one sheet per view (long rows; a matrix for crosswalks and coverage; a
 summary for coverage), frozen header, autofilter. CSV cells that a spreadsheet
 would run as a formula are written inert. The file is written whole or not at
-all: an existing file is left as it was when the export fails.";
+all: an existing file is left as it was when the export fails. A symbolic
+link, a special file or a read-only file at FILE is not replaced unless --force;
+a replaced file keeps its permissions.";
 
 const CHECK_HELP: &str = "\
 Examples:
@@ -95,9 +99,13 @@ pub enum Command {
         /// Files of statements (`.cwq`); `-` for standard input.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
-        /// Go on after a failing statement (the exit code still reports the first failure).
+        /// Go on after a failing statement (the exit code still reports the first failure); a
+        /// summary of the failures ends the run.
         #[arg(long)]
         keep_going: bool,
+        /// Print at most N errors in full; later failures are only counted in the summary.
+        #[arg(long, value_name = "N")]
+        max_errors: Option<usize>,
     },
     /// Validate the database and summarise it.
     #[command(after_help = CHECK_HELP)]
@@ -123,6 +131,9 @@ pub enum Command {
         /// Start a CSV with a UTF-8 byte-order mark, for Excel.
         #[arg(long)]
         bom: bool,
+        /// Replace FILE even when it is a symbolic link, a special file or read-only.
+        #[arg(long)]
+        force: bool,
     },
     /// Statements of Applicability.
     Soa {

@@ -1,5 +1,6 @@
 //! Spans, errors and the one renderer that prints every error a user sees.
 
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::io;
 
@@ -133,22 +134,33 @@ pub mod exit {
 }
 
 /// Renders an error for a terminal or a log: `name` is the source's name
-/// (`query`, a file path), `source` its text.
+/// (`query`, a file path), `source` its text. Control characters of the
+/// input are shown escaped (`\u{1b}`), so an error never drives the terminal.
 pub fn render(err: &Error, name: &str, source: &str) -> String {
     match err {
-        Error::Query(d) => render_diagnostic(d, name, source),
-        Error::Data(errors) => {
-            let mut out = String::new();
-            for e in errors {
-                let _ = writeln!(out, "error: {e}");
-            }
-            out
-        }
-        Error::Io { path, source } => format!("error: {path}: {}\n", io_message(source)),
+        Error::Query(_) => render_at(err, name, source, &Lines::new(source)),
+        _ => render_at(err, name, source, &Lines::default()),
     }
 }
 
-fn io_message(e: &io::Error) -> String {
+/// [`render`] with the source's lines already indexed: a run reporting many
+/// errors in one long source indexes it once.
+pub fn render_at(err: &Error, name: &str, source: &str, lines: &Lines) -> String {
+    match err {
+        Error::Query(d) => render_diagnostic(d, name, source, lines),
+        Error::Data(errors) => {
+            let mut out = String::new();
+            for e in errors {
+                let _ = writeln!(out, "error: {}", visible(&e.to_string()));
+            }
+            out
+        }
+        Error::Io { path, source } => format!("error: {}: {}\n", visible(path), visible(&io_message(source))),
+    }
+}
+
+/// An I/O error in a user's words, without the "(os error N)" of its `Display`.
+pub fn io_message(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::NotFound => "no such file or directory".to_string(),
         io::ErrorKind::PermissionDenied => "permission denied".to_string(),
@@ -160,6 +172,72 @@ fn io_message(e: &io::Error) -> String {
                 None => s,
             }
         }
+    }
+}
+
+/// Whether a character is shown escaped: it could move the cursor, recolour or
+/// retitle a terminal, or reorder the text around it. Tabs are kept.
+fn hidden(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A piece of input as it may be shown on a terminal: control characters (line
+/// breaks included) written as Rust's `escape_debug` writes them (`\u{1b}`, `\n`).
+pub fn visible(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hidden(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Output text as it may be shown on a terminal: like [`visible`], but line
+/// breaks (`\n`, `\r\n`) are kept.
+pub fn visible_lines(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| hidden(c) && c != '\n' && c != '\r') && !s.contains('\r') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let line_end = c == '\n' || (c == '\r' && chars.peek() == Some(&'\n'));
+        if hidden(c) && !line_end {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Where each line of a source starts, so that a line and column are found
+/// without counting from the start of the source each time.
+#[derive(Debug, Default, Clone)]
+pub struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(source: &str) -> Lines {
+        let breaks = source.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1);
+        Lines { starts: std::iter::once(0).chain(breaks).collect() }
+    }
+
+    /// Line (1-based) and column (1-based, in characters) of a byte offset.
+    pub fn line_col(&self, source: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(source, offset.min(source.len()));
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0).min(offset);
+        (line, source[start..offset].chars().count() + 1)
     }
 }
 
@@ -182,44 +260,58 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 /// Characters of a source line an error shows.
 const SNIPPET: usize = 100;
 
-fn render_diagnostic(d: &Diagnostic, name: &str, source: &str) -> String {
-    let (line, col) = line_col(source, d.span.start);
+/// Columns a character of a snippet takes once shown.
+fn shown_width(c: char) -> usize {
+    if hidden(c) {
+        c.escape_debug().count()
+    } else {
+        1
+    }
+}
+
+fn render_diagnostic(d: &Diagnostic, name: &str, source: &str, lines: &Lines) -> String {
+    let (line, col) = lines.line_col(source, d.span.start);
     let start = floor_char_boundary(source, d.span.start.min(source.len()));
     let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
     let text = source[line_start..line_end].trim_end_matches('\r');
     let end = floor_char_boundary(source, d.span.end.clamp(start, line_end.max(start)));
-    let width = source[start..end].chars().count().clamp(1, SNIPPET / 2);
+    let width = source[start..end].chars().map(shown_width).sum::<usize>().clamp(1, SNIPPET / 2);
     let gutter = line.to_string().len();
     let pad = " ".repeat(gutter);
     // A very long line is shown as a window around the error.
     let chars: Vec<char> = text.chars().collect();
     let from = (col - 1).saturating_sub(SNIPPET / 2).min(chars.len());
     let to = (from + SNIPPET).min(chars.len());
-    let text: String = format!(
+    let shown: String = chars[from..to].iter().collect();
+    let text = format!(
         "{}{}{}",
         if from > 0 { "..." } else { "" },
-        chars[from..to].iter().collect::<String>(),
+        visible(&shown),
         if to < chars.len() { "..." } else { "" }
     );
     let lead = if from > 0 { 3 } else { 0 };
+    let before = &chars[from..(col - 1).min(chars.len())];
     let indent: String = " ".repeat(lead)
-        + &chars[from..col - 1].iter().map(|&c| if c == '\t' { '\t' } else { ' ' }).collect::<String>();
+        + &before
+            .iter()
+            .map(|&c| if c == '\t' { "\t".to_string() } else { " ".repeat(shown_width(c)) })
+            .collect::<String>();
 
     let mut out = String::new();
-    let _ = writeln!(out, "error: {}", d.message);
-    let _ = writeln!(out, "{pad}--> {name}:{line}:{col}");
+    let _ = writeln!(out, "error: {}", visible(&d.message));
+    let _ = writeln!(out, "{pad}--> {}:{line}:{col}", visible(name));
     let _ = writeln!(out, "{pad} |");
     let _ = writeln!(out, "{line} | {text}");
     let _ = write!(out, "{pad} | {indent}{}", "^".repeat(width));
     match &d.label {
         Some(label) => {
-            let _ = writeln!(out, " {label}");
+            let _ = writeln!(out, " {}", visible(label));
         }
         None => out.push('\n'),
     }
     if let Some(help) = &d.help {
-        let _ = writeln!(out, "{pad} = help: {help}");
+        let _ = writeln!(out, "{pad} = help: {}", visible(help));
     }
     out
 }
@@ -258,5 +350,33 @@ mod tests {
         let d = Diagnostic::new("expected a framework", Span::new(17, 17));
         let out = render(&Error::Query(d), "query", src);
         assert!(out.ends_with("  |                  ^\n"), "{out}");
+    }
+
+    #[test]
+    fn control_characters_of_the_input_are_shown_escaped() {
+        let src = "show soc2:\u{1b}]0;owned\u{7}x";
+        let d = Diagnostic::new("unknown control `\u{1b}]0;owned\u{7}x` in soc2", Span::new(10, 20))
+            .with_label("did you mean `\u{1b}[31m`?");
+        let out = render(&Error::Query(d), "q\u{1b}.cwq", src);
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+        assert!(out.starts_with("error: unknown control `\\u{1b}]0;owned\\u{7}x` in soc2\n --> q\\u{1b}.cwq:1:11\n"));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[3], "1 | show soc2:\\u{1b}]0;owned\\u{7}x");
+        // The caret sits under the escaped text and spans it.
+        assert_eq!(lines[4].find('^'), lines[3].find('\\'));
+        assert_eq!(lines[4].matches('^').count(), "\\u{1b}]0;owned\\u{7}".len());
+        let data = Error::Data(vec![DataError::new("a\rb.csv", 2, "unknown control `\u{9b}31m`")]);
+        assert_eq!(render(&data, "", ""), "error: a\\rb.csv:2: unknown control `\\u{9b}31m`\n");
+        assert_eq!(visible_lines("a\u{1b}b\r\nc\rd\n\te"), "a\\u{1b}b\r\nc\\rd\n\te");
+        assert_eq!(visible("right-to-left \u{202e} override"), "right-to-left \\u{202e} override");
+    }
+
+    #[test]
+    fn lines_are_found_from_an_index() {
+        let src = "ab\n\ncd\u{e9}f\n";
+        let lines = Lines::new(src);
+        for offset in 0..=src.len() + 2 {
+            assert_eq!(lines.line_col(src, offset), line_col(src, offset), "offset {offset}");
+        }
     }
 }

@@ -9,10 +9,44 @@ use crosswalk::cli::{Cli, Command, Common, SoaAction};
 use crosswalk::db::{self, DataSource, Database};
 use crosswalk::diag::{self, exit, Error};
 use crosswalk::query::eval::Env;
-use crosswalk::session::Session;
+use crosswalk::session::{ExportOptions, Session};
 use crosswalk::{batch, check, repl, soa};
 
+/// Stack of the thread that does the work: known, whatever the system gives the main thread.
+/// Statements are refused before they could nest deeper than a small part of it.
+const STACK_BYTES: usize = 32 * 1024 * 1024;
+
 fn main() -> ExitCode {
+    if stdout_was_closed() {
+        let _ = writeln!(io::stderr(), "error: standard output is closed; nothing could be printed");
+        return ExitCode::from(exit::IO);
+    }
+    let worker = std::thread::Builder::new().name("crosswalk".into()).stack_size(STACK_BYTES).spawn(work);
+    match worker {
+        Ok(handle) => handle.join().unwrap_or(ExitCode::from(PANIC)),
+        Err(_) => work(),
+    }
+}
+
+/// Whether the program was started with standard output closed (`>&-`). The
+/// Rust runtime then opens `/dev/null` in its place, read-write, and every
+/// write would vanish with a success; a shell's `>/dev/null` opens it
+/// write-only. (Linux; elsewhere this says no.)
+fn stdout_was_closed() -> bool {
+    let Ok(target) = std::fs::read_link("/proc/self/fd/1") else { return false };
+    if target != std::path::Path::new("/dev/null") {
+        return false;
+    }
+    let Ok(info) = std::fs::read_to_string("/proc/self/fdinfo/1") else { return false };
+    let flags = info.lines().find_map(|l| l.strip_prefix("flags:")).and_then(|f| u32::from_str_radix(f.trim(), 8).ok());
+    // O_ACCMODE == 3, O_RDWR == 2.
+    flags.is_some_and(|f| f & 3 == 2)
+}
+
+/// The exit code of a panic (the Rust runtime's own); its message is already printed.
+const PANIC: u8 = 101;
+
+fn work() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -22,10 +56,9 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
-        // Output piped into `head` and closed early: a quiet success.
-        Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
         Err(Failure::Io(e)) => {
-            let _ = writeln!(io::stderr(), "error: {e}");
+            let e = Error::io("writing the output", e);
+            let _ = io::stderr().write_all(diag::render(&e, "", "").as_bytes());
             ExitCode::from(exit::IO)
         }
         Err(Failure::Error(e)) => {
@@ -61,19 +94,31 @@ fn load(common: &Common) -> Result<Database, Error> {
 }
 
 fn session<'a>(db: &'a Database, common: &Common) -> Session<'a> {
-    let width = common.width.or_else(|| {
-        io::stdout().is_terminal().then(|| terminal_size::terminal_size().map(|(w, _)| w.0 as usize)).flatten()
-    });
-    Session::new(db, Env { format: common.format, ..Env::default() }, width)
+    let terminal = io::stdout().is_terminal();
+    let width =
+        common.width.or_else(|| terminal.then(|| terminal_size::terminal_size().map(|(w, _)| w.0 as usize)).flatten());
+    let mut session = Session::new(db, Env { format: common.format, ..Env::default() }, width);
+    session.terminal = terminal;
+    session
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
-    let (mut out, mut err) = (io::stdout().lock(), io::stderr());
     if let Some(Command::Check { json, stats }) = cli.command {
-        return check(&cli.common, json, stats, &mut out);
+        return check(&cli.common, json, stats, &mut io::stdout().lock());
     }
     let db = load(&cli.common)?;
     let mut session = session(&db, &cli.common);
+    match dispatch(&cli, &db, &mut session) {
+        // Output piped into `head` and closed early: quiet, and a success unless a statement failed before.
+        Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+            Ok(session.failures.first_code.unwrap_or(exit::OK))
+        }
+        other => other,
+    }
+}
+
+fn dispatch(cli: &Cli, db: &Database, session: &mut Session) -> Result<u8, Failure> {
+    let (mut out, mut err) = (io::stdout().lock(), io::stderr());
     if !cli.execute.is_empty() {
         let mut code = exit::OK;
         for query in &cli.execute {
@@ -85,33 +130,32 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         return Ok(code);
     }
-    match cli.command {
-        Some(Command::Run { files, keep_going }) => {
-            Ok(batch::run(&mut session, &files, keep_going, &mut out, &mut err)?)
+    match &cli.command {
+        Some(Command::Run { files, keep_going, max_errors }) => {
+            session.max_errors = *max_errors;
+            Ok(batch::run(session, files, *keep_going, &mut out, &mut err)?)
         }
-        Some(Command::Export { query, output, matrix, bom }) => {
-            let quoted = output.replace('\\', "\\\\").replace('"', "\\\"");
-            let options = format!("{}{}", if matrix { " matrix" } else { "" }, if bom { " bom" } else { "" });
-            let statement = format!("export {} to \"{quoted}\"{options}", query.trim());
-            let outcome = session.run(&statement, "export", &mut out, &mut err, false)?;
+        Some(Command::Export { query, output, matrix, bom, force }) => {
+            let options = ExportOptions { matrix: *matrix, bom: *bom, force: *force };
+            let outcome = session.export(query, output, options, &mut out, &mut err)?;
             Ok(outcome.first_code.unwrap_or(exit::OK))
         }
         Some(Command::Soa { action: SoaAction::Template }) => {
-            out.write_all(soa::template(&db)?.as_bytes())?;
+            out.write_all(soa::template(db)?.as_bytes())?;
             Ok(exit::OK)
         }
         Some(Command::Repl) => {
             drop(out);
-            repl::run(&mut session)?;
+            repl::run(session)?;
             Ok(exit::OK)
         }
-        Some(Command::Check { .. }) => unreachable!("handled above"),
+        Some(Command::Check { .. }) => unreachable!("handled before the database is loaded"),
         None if io::stdin().is_terminal() => {
             drop(out);
-            repl::run(&mut session)?;
+            repl::run(session)?;
             Ok(exit::OK)
         }
-        None => Ok(batch::run(&mut session, &["-".to_string()], false, &mut out, &mut err)?),
+        None => Ok(batch::run(session, &["-".to_string()], false, &mut out, &mut err)?),
     }
 }
 
@@ -119,7 +163,7 @@ fn check(common: &Common, json: bool, stats: bool, out: &mut dyn Write) -> Resul
     let (db, errors) = db::load_layers_with_errors(source(common), &common.add)?;
     let mut err = io::stderr();
     for e in &errors {
-        writeln!(err, "{e}")?;
+        writeln!(err, "{}", diag::visible(&e.to_string()))?;
     }
     let failed = !errors.is_empty();
     let report = check::report(&db, errors);
@@ -127,7 +171,9 @@ fn check(common: &Common, json: bool, stats: bool, out: &mut dyn Write) -> Resul
         let text = serde_json::to_string_pretty(&report).map_err(io::Error::other)?;
         writeln!(out, "{text}")?;
     } else {
-        out.write_all(check::render_text(&report, stats).as_bytes())?;
+        let text = check::render_text(&report, stats);
+        let text = if io::stdout().is_terminal() { diag::visible_lines(&text) } else { text.into() };
+        out.write_all(text.as_bytes())?;
     }
     Ok(if failed { exit::DATA } else { exit::OK })
 }

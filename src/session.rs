@@ -3,10 +3,39 @@
 use std::io::{self, Write};
 
 use crate::db::Database;
-use crate::diag::{self, Error};
-use crate::output;
+use crate::diag::{self, Diagnostic, Error, Lines, Span};
+use crate::output::{self, export};
+use crate::query::ast::{Spanned, Statement};
 use crate::query::eval::{self, Env};
 use crate::query::parse;
+
+/// How the `export` command writes its file.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// Sources as rows, targets as columns.
+    pub matrix: bool,
+    /// A UTF-8 byte-order mark before CSV.
+    pub bom: bool,
+    /// Replace a link, a special file or a read-only file.
+    pub force: bool,
+}
+
+/// The statements with a table to export, as the grammar's `exportable` lists them.
+fn exportable(stmt: &Statement) -> bool {
+    matches!(
+        stmt,
+        Statement::List(_)
+            | Statement::Search { .. }
+            | Statement::Map { .. }
+            | Statement::Crosswalk { .. }
+            | Statement::Coverage { .. }
+            | Statement::Path { .. }
+            | Statement::Explain { .. }
+    )
+}
+
+/// Failing statements whose places a summary names.
+pub const SUMMARY_PLACES: usize = 5;
 
 /// A database and the state statements share (named sets, format).
 pub struct Session<'a> {
@@ -14,6 +43,12 @@ pub struct Session<'a> {
     pub env: Env,
     /// Table width; `None` for no wrapping.
     pub width: Option<usize>,
+    /// Whether results go to a terminal: their control characters are then shown escaped.
+    pub terminal: bool,
+    /// Most errors printed in full; later failures are only counted.
+    pub max_errors: Option<usize>,
+    /// Every failure of the session so far.
+    pub failures: Failures,
     /// Whether something was printed, so the next output is set apart by a blank line.
     printed: bool,
 }
@@ -21,21 +56,69 @@ pub struct Session<'a> {
 /// How a run went.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
+    /// Statements run, failed or not.
+    pub statements: usize,
     /// Statements that failed.
     pub failed: usize,
     /// The exit code of the first failure.
     pub first_code: Option<u8>,
 }
 
+/// The failures of a whole session, across runs: how many, and where the first were.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Failures {
+    pub statements: usize,
+    pub failed: usize,
+    pub first_code: Option<u8>,
+    /// `FILE:LINE:COL` of the first [`SUMMARY_PLACES`] failing statements.
+    pub places: Vec<String>,
+    /// Errors counted but not printed (past `max_errors`).
+    pub unprinted: usize,
+    /// Files of statements that could not be read.
+    pub unreadable: usize,
+}
+
+impl Failures {
+    fn record(&mut self, code: u8, place: impl FnOnce() -> String) {
+        self.failed += 1;
+        self.first_code.get_or_insert(code);
+        if self.places.len() < SUMMARY_PLACES {
+            self.places.push(place());
+        }
+    }
+
+    /// One line for the end of a run: how many statements failed and where the first were.
+    pub fn summary(&self) -> Option<String> {
+        if self.failed == 0 && self.unreadable == 0 {
+            return None;
+        }
+        let mut line = format!("{} of {} statement(s) failed", self.failed, self.statements);
+        if !self.places.is_empty() {
+            line.push_str(&format!(": {}", self.places.join(", ")));
+        }
+        if self.failed > self.places.len() {
+            line.push_str(&format!(" and {} more", self.failed - self.places.len()));
+        }
+        if self.unreadable > 0 {
+            line.push_str(&format!("; {} file(s) could not be read", self.unreadable));
+        }
+        if self.unprinted > 0 {
+            line.push_str(&format!(" ({} error(s) not shown, past --max-errors)", self.unprinted));
+        }
+        Some(diag::visible(&line).into_owned() + "\n")
+    }
+}
+
 impl<'a> Session<'a> {
     pub fn new(db: &'a Database, env: Env, width: Option<usize>) -> Session<'a> {
-        Session { db, env, width, printed: false }
+        Session { db, env, width, terminal: false, max_errors: None, failures: Failures::default(), printed: false }
     }
 
     /// Runs every statement of `src` in order. Results go to `out`, errors
     /// (rendered against `name`, a file name or `query`) to `err`. Stops at the
     /// first failing statement unless `keep_going`. An error writing to `out`
-    /// (a closed pipe) ends the run and is returned.
+    /// (a closed pipe) ends the run and is returned; the failures before it are
+    /// in [`Session::failures`].
     pub fn run(
         &mut self,
         src: &str,
@@ -45,36 +128,138 @@ impl<'a> Session<'a> {
         keep_going: bool,
     ) -> io::Result<Outcome> {
         let mut outcome = Outcome::default();
+        // Indexed once, on the first error: a long file with many errors is read once, not once per error.
+        let mut lines: Option<Lines> = None;
         for chunk in parse::split(src).0 {
-            let result = parse::parse_chunk(src, chunk)
-                .map_err(Error::from)
-                .and_then(|stmt| eval::eval(self.db, &mut self.env, &stmt, src));
-            match result {
-                Ok(output) => {
-                    let text = output::render(&output, self.env.format, self.width);
-                    if self.printed {
-                        out.write_all(b"\n")?;
-                    }
-                    out.write_all(text.as_bytes())?;
-                    out.flush()?;
-                    self.printed = true;
+            outcome.statements += 1;
+            self.failures.statements += 1;
+            let result = parse::parse_chunk(src, chunk).map_err(Error::from);
+            let failure = match result.and_then(|stmt| self.eval_and_print(&stmt, src, out)) {
+                Ok(written) => {
+                    written?;
+                    continue;
                 }
-                Err(e) => {
-                    let mut text = diag::render(&e, name, src);
-                    if !matches!(e, Error::Query(_)) {
-                        let (line, col) = diag::line_col(src, chunk.start);
-                        text.push_str(&format!("  --> in the statement at {name}:{line}:{col}\n"));
-                    }
-                    err.write_all(text.as_bytes())?;
-                    err.flush()?;
-                    outcome.failed += 1;
-                    outcome.first_code.get_or_insert(e.exit_code());
-                    if !keep_going {
-                        break;
-                    }
-                }
+                Err(e) => e,
+            };
+            let lines = lines.get_or_insert_with(|| Lines::new(src));
+            outcome.failed += 1;
+            outcome.first_code.get_or_insert(failure.exit_code());
+            let place = || {
+                let (line, col) = lines.line_col(src, chunk.start);
+                format!("{name}:{line}:{col}")
+            };
+            self.failures.record(failure.exit_code(), place);
+            self.report(&failure, name, src, lines, chunk.start, err)?;
+            if !keep_going {
+                break;
             }
         }
         Ok(outcome)
+    }
+
+    /// The `export` command: writes the result of `query`, one exportable
+    /// statement, to `path`. The file is only ever the one given: the export is
+    /// built from the parsed statement, so no text in the query can name another.
+    pub fn export(
+        &mut self,
+        query: &str,
+        path: &str,
+        options: ExportOptions,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> io::Result<Outcome> {
+        let name = "export";
+        let mut outcome = Outcome { statements: 1, ..Outcome::default() };
+        self.failures.statements += 1;
+        let written = self.export_statement(query, path, options).map(|text| self.print(&text, out));
+        match written {
+            Ok(printed) => printed?,
+            Err(e) => {
+                let lines = Lines::new(query);
+                (outcome.failed, outcome.first_code) = (1, Some(e.exit_code()));
+                self.failures.record(e.exit_code(), || format!("{name}:1:1"));
+                self.report(&e, name, query, &lines, 0, err)?;
+            }
+        }
+        Ok(outcome)
+    }
+
+    fn export_statement(&mut self, query: &str, path: &str, options: ExportOptions) -> Result<String, Error> {
+        let chunks = parse::split(query).0;
+        let Some(&chunk) = chunks.first() else {
+            let d = Diagnostic::new("nothing to export", Span::new(0, query.len()));
+            return Err(d.with_help("give a statement: crosswalk export 'crosswalk iso27001 -> soc2' -o x.csv").into());
+        };
+        if let Some(second) = chunks.get(1) {
+            let d = Diagnostic::new("export takes one statement", Span::new(second.start, second.end));
+            return Err(d
+                .with_help("a file run with `crosswalk run` can `let` names, then `export ... to \"FILE\"`")
+                .into());
+        }
+        let stmt = parse::parse_chunk(query, chunk)?;
+        if !exportable(&stmt.node) {
+            let word = query[chunk.start..chunk.end].split_whitespace().next().unwrap_or_default();
+            let at = Span::new(chunk.start, chunk.start + word.len());
+            let d = if matches!(stmt.node, Statement::Export { .. }) {
+                let msg = "the query is an export itself; give only the statement, the file comes from -o";
+                Diagnostic::new(msg, at).with_help("crosswalk export 'crosswalk iso27001 -> soc2' -o x.csv")
+            } else {
+                let help = "export map, crosswalk, coverage, gaps, list, search, path or explain";
+                Diagnostic::new(format!("`{word}` cannot be exported"), at).with_help(help)
+            };
+            return Err(d.into());
+        }
+        let output = eval::eval(self.db, &mut self.env, &stmt, query)?;
+        let target = self.env.base_dir.join(path);
+        let ExportOptions { matrix, bom, force } = options;
+        export::write_to(&output, &target, path, stmt.span, matrix, bom, force)
+    }
+
+    /// Evaluates one statement and prints its result; the outer error is the
+    /// statement's, the inner one writing the result.
+    fn eval_and_print(
+        &mut self,
+        stmt: &Spanned<Statement>,
+        src: &str,
+        out: &mut dyn Write,
+    ) -> Result<io::Result<()>, Error> {
+        let output = eval::eval(self.db, &mut self.env, stmt, src)?;
+        let text = output::render(&output, self.env.format, self.width);
+        Ok(self.print(&text, out))
+    }
+
+    fn print(&mut self, text: &str, out: &mut dyn Write) -> io::Result<()> {
+        let text = if self.terminal { diag::visible_lines(text) } else { text.into() };
+        if self.printed {
+            out.write_all(b"\n")?;
+        }
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+        self.printed = true;
+        Ok(())
+    }
+
+    /// Prints a statement's error, unless `max_errors` have been printed already.
+    fn report(
+        &mut self,
+        e: &Error,
+        name: &str,
+        src: &str,
+        lines: &Lines,
+        start: usize,
+        err: &mut dyn Write,
+    ) -> io::Result<()> {
+        let printed = self.failures.failed - self.failures.unprinted - 1;
+        if self.max_errors.is_some_and(|max| printed >= max) {
+            self.failures.unprinted += 1;
+            return Ok(());
+        }
+        let mut text = diag::render_at(e, name, src, lines);
+        if !matches!(e, Error::Query(_)) {
+            let (line, col) = lines.line_col(src, start);
+            text.push_str(&format!("  --> in the statement at {}:{line}:{col}\n", diag::visible(name)));
+        }
+        err.write_all(text.as_bytes())?;
+        err.flush()
     }
 }

@@ -49,7 +49,11 @@ fn no_framework(db: &Database) -> Error {
 /// Annex A id (`8.24`, `A.8.24`) or `KEY:ID` for another framework's. Every
 /// problem of the file is reported together, each with its line.
 pub fn read(db: &Database, path: &Path, shown: &str) -> Result<ControlSet, Error> {
-    let text = load::read_text(path, shown)?;
+    from_text(db, load::read_text(path, shown)?, shown)
+}
+
+/// [`read`] for a file already in memory; `shown` names it in messages.
+pub fn from_text(db: &Database, text: String, shown: &str) -> Result<ControlSet, Error> {
     let file = SourceFile { rel: shown.to_string(), display: shown.to_string(), text: Cow::Owned(text), table: None };
     let mut errors = Vec::new();
     let set = parse(db, &file, &mut errors)?;

@@ -357,3 +357,18 @@ fn a_users_frameworks_and_mappings_join_the_shipped_ones() {
     assert_eq!(code(&o), 3);
     assert!(stderr(&o).contains("tests/data/tiny/catalogs/src.csv already defines this"), "{}", stderr(&o));
 }
+
+#[test]
+fn soa_refuses_what_is_not_a_regular_file_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("soa.csv");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    // A named pipe with no writer would block a read for ever; /dev/urandom never ends.
+    for (path, what) in [(fifo.to_str().unwrap(), "is a named pipe"), ("/dev/urandom", "is a device")] {
+        let o = crosswalk(&["-e", &format!("list soa({path:?})")]);
+        assert_eq!(code(&o), 3, "{}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("{path}: {what}, not a file")), "{}", stderr(&o));
+    }
+    let o = crosswalk(&["-e", "list soa(\"tests/data\")"]);
+    assert!(stderr(&o).contains("tests/data: is a folder, not a file"), "{}", stderr(&o));
+}

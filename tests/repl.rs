@@ -51,3 +51,30 @@ fn ctrl_c_clears_the_line_and_the_format_can_be_switched() {
     p.send_line("quit").unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn a_terminal_sees_control_characters_escaped_and_survives_deep_nesting() {
+    let dir = std::env::temp_dir().join(format!("crosswalk-repl-test-cc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crosswalk"));
+    cmd.args(["--data", "tests/data/control-characters", "repl"])
+        .env("CROSSWALK_HISTORY", dir.join("history.txt"))
+        .env("TERM", "xterm");
+    let mut p = spawn_command(cmd, Some(20_000)).expect("the shell starts");
+    p.exp_string("crosswalk> ").unwrap();
+    // A title holding a colour code is shown escaped in a table on the terminal.
+    p.send_line("list alpha").unwrap();
+    p.exp_string("Access \\u{1b}[31mred\\u{1b}[0m").expect("the escape sequence made visible");
+    p.exp_string("crosswalk> ").unwrap();
+    // 100 levels of brackets over `\` continuation lines: an error, and the shell goes on.
+    for _ in 0..100 {
+        p.send_line("list (\\").unwrap();
+    }
+    p.send_line(&format!("alpha{}", ")".repeat(100))).unwrap();
+    p.exp_string("the statement nests more than 64 levels deep").unwrap();
+    p.exp_string("crosswalk> ").unwrap();
+    p.send_line("show alpha:A2").unwrap();
+    p.exp_string("Keeps backups.").expect("the next statement runs");
+    p.send_line("quit").unwrap();
+    p.exp_eof().unwrap();
+}

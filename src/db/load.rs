@@ -109,16 +109,51 @@ fn read_lossy(path: &Path, display: &str, errors: &mut Vec<DataError>) -> Result
     }
 }
 
+/// Reads a data file: a regular file (or a link to one) of at most
+/// [`MAX_FILE_BYTES`]. A folder, a named pipe or a device is refused rather
+/// than skipped, waited on or read without end.
 fn read_bytes(path: &Path, display: &str) -> Result<Vec<u8>, Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(display, e))?;
-    if meta.len() > MAX_FILE_BYTES {
-        let msg = format!("file is {} MiB; data files are limited to {} MiB", meta.len() >> 20, MAX_FILE_BYTES >> 20);
+    if !meta.is_file() {
+        return Err(Error::Data(vec![DataError::new(display, 0, format!("is {}, not a file", kind_of(&meta)))]));
+    }
+    let bytes = read_capped(path).map_err(|e| Error::io(display, e))?;
+    let len = (bytes.len() as u64).max(meta.len());
+    if len > MAX_FILE_BYTES {
+        let msg = format!("file is {} MiB; data files are limited to {} MiB", len >> 20, MAX_FILE_BYTES >> 20);
         return Err(Error::Data(vec![DataError::new(display, 0, msg)]));
     }
-    std::fs::read(path).map_err(|e| Error::io(display, e))
+    Ok(bytes)
 }
 
-fn not_utf8(display: &str, bytes: &[u8], e: std::str::Utf8Error) -> DataError {
+/// Reads at most one byte more than [`MAX_FILE_BYTES`] of any readable file,
+/// so that a file growing as it is read cannot exhaust memory.
+pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// What a file that is not a regular file is, in words.
+pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt as _;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_fifo() {
+        "a named pipe"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
+}
+
+/// The error for bytes that are not UTF-8, at the line of the first bad byte.
+pub fn not_utf8(display: &str, bytes: &[u8], e: std::str::Utf8Error) -> DataError {
     let valid = e.valid_up_to();
     let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
     DataError::new(display, line, format!("not UTF-8 (invalid byte 0x{:02X}); save the file as UTF-8", bytes[valid]))

@@ -9,8 +9,22 @@ use crate::report::Output;
 
 /// Writes `out` to `path` (shown to the user as `shown`) and says what was written.
 /// The format follows the extension: `.csv`, `.xlsx`, `.json` or `.md`.
-/// `span` is where the file name stands in the query, for errors.
+/// `span` is where the file name stands in the query, for errors. A file that
+/// is not a regular file the user may write is refused (see [`write_atomically`]).
 pub fn write(out: &Output, path: &Path, shown: &str, span: Span, matrix: bool, bom: bool) -> Result<String, Error> {
+    write_to(out, path, shown, span, matrix, bom, false)
+}
+
+/// [`write`]; with `force`, a link, special file or read-only file at `path` is replaced.
+pub fn write_to(
+    out: &Output,
+    path: &Path,
+    shown: &str,
+    span: Span,
+    matrix: bool,
+    bom: bool,
+    force: bool,
+) -> Result<String, Error> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     let long = data_table(out);
     let grid = matrix_table(out);
@@ -42,7 +56,7 @@ pub fn write(out: &Output, path: &Path, shown: &str, span: Span, matrix: bool, b
                 .into());
         }
     };
-    write_atomically(path, &bytes).map_err(|e| Error::io(shown, e))?;
+    write_atomically(path, &bytes, force).map_err(|e| Error::io(shown, e))?;
     let view = if matrix && ext == "csv" { "matrix rows" } else { "rows" };
     Ok(format!("wrote {rows} {view} to {shown}"))
 }
@@ -76,15 +90,63 @@ fn sheets<'a>(
 
 /// Writes the bytes to a temporary file beside `path`, then renames it over
 /// `path`: a reader sees the old file or the new one, never half of one, and a
-/// failure leaves an existing file as it was.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// failure leaves an existing file as it was and no temporary file behind.
+///
+/// A new file gets the permissions the umask allows; a replaced file keeps its
+/// own. Unless `force`, the export refuses to replace a symbolic link (it would
+/// not write through it), a file with other hard links (they would keep the old
+/// content), a special file (a pipe, a device) or a file without write permission.
+pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".crosswalk-").suffix(".tmp").tempfile_in(dir)?;
+    let existing = match std::fs::symlink_metadata(path) {
+        Ok(meta) => Some(meta),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    if let Some(meta) = &existing {
+        refuse_to_replace(meta, force)?;
+    }
+    // 0o666 is narrowed by the umask when the file is created, as any new file is.
+    let mode = existing.as_ref().filter(|m| m.is_file()).map_or(0o666, |m| m.permissions().mode() & 0o7777);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".crosswalk-")
+        .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
+    if existing.is_some() {
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Why an existing file at the export's path is not replaced without `--force`.
+fn refuse_to_replace(meta: &std::fs::Metadata, force: bool) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a folder"));
+    }
+    let why = if kind.is_symlink() {
+        "is a symbolic link; an export does not write through links"
+    } else if !kind.is_file() {
+        "is not a regular file (a pipe or a device)"
+    } else if meta.permissions().readonly() {
+        "is read-only"
+    } else if meta.nlink() > 1 {
+        "has other hard links, which would keep the old content"
+    } else {
+        return Ok(());
+    };
+    if force {
+        return Ok(());
+    }
+    let msg = format!("{why}; not replaced (`crosswalk export --force` replaces it)");
+    Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, msg))
 }

@@ -1,6 +1,6 @@
 //! XLSX workbooks: one sheet per view, bold frozen header, autofilter, readable column widths.
 
-use rust_xlsxwriter::{Format as CellFormat, FormatAlign, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as CellFormat, FormatAlign, Workbook, XlsxError};
 use unicode_width::UnicodeWidthStr;
 
 use super::Table;
@@ -11,6 +11,9 @@ const MAX_WIDTH: usize = 60;
 /// Builds a workbook from named tables and returns its bytes.
 pub fn workbook(sheets: &[(&str, &Table)]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    // A fixed creation date: the same result gives the same bytes, run after run.
+    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let header = CellFormat::new().set_bold().set_align(FormatAlign::Top);
     let wrapped = CellFormat::new().set_text_wrap().set_align(FormatAlign::Top);
     let plain = CellFormat::new().set_align(FormatAlign::Top);

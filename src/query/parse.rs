@@ -67,11 +67,32 @@ pub fn parse_chunk(src: &str, chunk: Chunk) -> Result<Spanned<Statement>, Diagno
     check_size(text).map_err(|d| d.shift(chunk.start))?;
     let mut pairs =
         QueryParser::parse(Rule::statement_input, text).map_err(|e| syntax_error(text, e).shift(chunk.start))?;
+    check_operators(&pairs).map_err(|d| d.shift(chunk.start))?;
     let input = pairs.next().expect("statement_input matched");
     let stmt = input.into_inner().next().expect("a statement inside statement_input");
     let mut built = statement(stmt)?;
     built.shift_spans(chunk.start);
     Ok(built)
+}
+
+/// Most operators (`|`, `&`, `-`, `and`, `or`, ...) one statement may chain.
+pub const MAX_OPERATORS: usize = 128;
+
+/// Refuses a statement that chains more operators than [`MAX_OPERATORS`]: each
+/// is a level of the tree that evaluation walks recursively. The tokens are
+/// counted in the grammar's flat list, so only real operators count.
+fn check_operators(pairs: &pest::iterators::Pairs<Rule>) -> Result<(), Diagnostic> {
+    let operators = pairs.clone().flatten().filter(|p| {
+        matches!(p.as_rule(), Rule::op_union | Rule::op_except | Rule::op_inter | Rule::kw_and | Rule::kw_or)
+    });
+    match operators.enumerate().nth(MAX_OPERATORS) {
+        None => Ok(()),
+        Some((_, op)) => {
+            let msg = format!("the statement chains more than {MAX_OPERATORS} operators");
+            let help = "build the set in steps with `let`, or list the ids in one `KEY{...}`";
+            Err(Diagnostic::new(msg, span_of(&op)).with_help(help))
+        }
+    }
 }
 
 fn span_of(pair: &Pair<Rule>) -> Span {

@@ -1,0 +1,27 @@
+//! The whole session: parse and evaluate any text against the shipped database, rendering results and errors.
+#![no_main]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use crosswalk::db::{self, DataSource, Database};
+use crosswalk::query::eval::Env;
+use crosswalk::session::Session;
+use libfuzzer_sys::fuzz_target;
+
+fn shipped() -> &'static Database {
+    static DB: OnceLock<Database> = OnceLock::new();
+    DB.get_or_init(|| db::load(DataSource::Embedded).expect("the shipped database loads"))
+}
+
+fuzz_target!(|data: &[u8]| {
+    let src = String::from_utf8_lossy(data);
+    // Exports write files wherever the text says; the parser target covers their syntax.
+    if src.to_ascii_lowercase().contains("export") {
+        return;
+    }
+    let base_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data"));
+    let mut session = Session::new(shipped(), Env { base_dir, ..Env::default() }, Some(80));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let _ = session.run(&src, "fuzz", &mut out, &mut err, true);
+});

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs one fuzz target for a fixed time: fuzz/run.sh TARGET SECONDS
+# Targets: parse, session, load, soa. Needs a nightly toolchain and cargo-fuzz
+# (`cargo install cargo-fuzz`). Seeds come from the test folders; crashes land
+# in fuzz/artifacts/TARGET/.
+set -euo pipefail
+cd "$(dirname "$0")"
+target=${1:?usage: fuzz/run.sh TARGET SECONDS}
+seconds=${2:-1800}
+corpus=corpus/$target
+mkdir -p "$corpus"
+case $target in
+    parse|session)
+        cp ../tests/queries/*.cwq ../tests/errors/*.cwq "$corpus"/ ;;
+    soa)
+        cp ../tests/data/*.csv "$corpus"/ ;;
+    load)
+        for db in ../tests/broken/*/ ../tests/data/tiny/ ../tests/data/added/; do
+            [ -d "$db" ] || continue
+            out="$corpus/seed-$(basename "$db")"
+            : > "$out"
+            (cd "$db" && find . -type f | sort | while read -r f; do
+                printf '=== %s\n' "${f#./}"
+                cat "$f"
+            done) >> "$out"
+        done ;;
+    *) echo "unknown target $target" >&2; exit 2 ;;
+esac
+exec cargo +nightly fuzz run "$target" "$corpus" -- \
+    -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -max_len=65536 -jobs=1 -workers=1 -print_final_stats=1
