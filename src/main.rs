@@ -99,6 +99,7 @@ fn session<'a>(db: &'a Database, common: &Common) -> Session<'a> {
         common.width.or_else(|| terminal.then(|| terminal_size::terminal_size().map(|(w, _)| w.0 as usize)).flatten());
     let mut session = Session::new(db, Env { format: common.format, ..Env::default() }, width);
     session.terminal = terminal;
+    session.follow_terminal = terminal && common.width.is_none();
     session
 }
 

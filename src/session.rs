@@ -29,6 +29,7 @@ fn exportable(stmt: &Statement) -> bool {
             | Statement::Map { .. }
             | Statement::Crosswalk { .. }
             | Statement::Coverage { .. }
+            | Statement::Plan { .. }
             | Statement::Path { .. }
             | Statement::Explain { .. }
     )
@@ -43,6 +44,9 @@ pub struct Session<'a> {
     pub env: Env,
     /// Table width; `None` for no wrapping.
     pub width: Option<usize>,
+    /// Read the terminal's width again before each statement (the shell, when
+    /// no `--width` is given), so a resized window is used at once.
+    pub follow_terminal: bool,
     /// Whether results go to a terminal: their control characters are then shown escaped.
     pub terminal: bool,
     /// Most errors printed in full; later failures are only counted.
@@ -111,7 +115,16 @@ impl Failures {
 
 impl<'a> Session<'a> {
     pub fn new(db: &'a Database, env: Env, width: Option<usize>) -> Session<'a> {
-        Session { db, env, width, terminal: false, max_errors: None, failures: Failures::default(), printed: false }
+        Session {
+            db,
+            env,
+            width,
+            follow_terminal: false,
+            terminal: false,
+            max_errors: None,
+            failures: Failures::default(),
+            printed: false,
+        }
     }
 
     /// Runs every statement of `src` in order. Results go to `out`, errors
@@ -224,6 +237,9 @@ impl<'a> Session<'a> {
         out: &mut dyn Write,
     ) -> Result<io::Result<()>, Error> {
         let output = eval::eval(self.db, &mut self.env, stmt, src)?;
+        if self.follow_terminal {
+            self.width = terminal_size::terminal_size().map(|(w, _)| w.0 as usize).or(self.width);
+        }
         let text = output::render(&output, self.env.format, self.width);
         Ok(self.print(&text, out))
     }

@@ -372,3 +372,27 @@ fn soa_refuses_what_is_not_a_regular_file_without_reading_it() {
     let o = crosswalk(&["-e", "list soa(\"tests/data\")"]);
     assert!(stderr(&o).contains("tests/data: is a folder, not a file"), "{}", stderr(&o));
 }
+
+#[test]
+fn tables_never_run_wider_than_the_width() {
+    let statements = [
+        "gaps soa(\"tests/data/soa-client.csv\") -> soc2 where series = CC6",
+        "coverage iso27001 -> hipaa with parts",
+        "show iso27001:8.24",
+        "explain iso27001 -> soc2:CC6.1",
+        "plan iso27001{5.1} -> hipaa",
+        "frameworks",
+        "path iso27001:8.24 -> hipaa",
+        "help",
+    ];
+    for width in ["50", "60", "80", "100"] {
+        let mut args = vec!["--width", width];
+        for s in &statements {
+            args.extend(["-e", s]);
+        }
+        let out = stdout(&crosswalk(&args));
+        let limit: usize = width.parse().unwrap();
+        let wide: Vec<&str> = out.lines().filter(|l| l.chars().count() > limit).collect();
+        assert!(wide.is_empty(), "--width {width}: {} lines are wider, the first: {:?}", wide.len(), wide.first());
+    }
+}

@@ -10,6 +10,8 @@ use super::{Block, Table};
 const MIN_WRAP: usize = 12;
 /// Longest word a wrapped column keeps whole when space is short.
 const MAX_WORD: usize = 40;
+/// Narrowest any column is cut to when a table cannot otherwise fit.
+const MIN_CUT: usize = 4;
 
 /// Renders blocks as text; tables fit `width` when given.
 pub fn render(blocks: &[Block], width: Option<usize>) -> String {
@@ -20,7 +22,7 @@ pub fn render(blocks: &[Block], width: Option<usize>) -> String {
         }
         match block {
             Block::Heading(h) => {
-                let _ = writeln!(out, "{h}");
+                let _ = writeln!(out, "{}", wrap(h, width.unwrap_or(usize::MAX)).join("\n"));
             }
             Block::Text(t) => {
                 // Lines that fit are kept as written, so aligned text (help) stays aligned.
@@ -42,7 +44,7 @@ pub fn render(blocks: &[Block], width: Option<usize>) -> String {
 
 fn fields_text(out: &mut String, fields: &[(String, String)], width: Option<usize>) {
     let name_w = fields.iter().map(|(n, _)| n.width()).max().unwrap_or(0);
-    let value_w = width.map_or(usize::MAX, |w| w.saturating_sub(name_w + 2).max(MIN_WRAP * 2));
+    let value_w = width.map_or(usize::MAX, |w| w.saturating_sub(name_w + 2).max(MIN_WRAP));
     for (name, value) in fields {
         for (i, line) in wrap(value, value_w).iter().enumerate() {
             let label = if i == 0 { name.as_str() } else { "" };
@@ -95,17 +97,25 @@ fn column_widths(t: &Table, width: Option<usize>) -> Vec<usize> {
         })
         .collect();
     let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
-    while total(&widths) > limit {
-        // Take one column from the widest wrapping column that can still give.
-        let widest = t
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(i, c)| c.wrap && widths[*i] > floors[*i])
-            .max_by_key(|(i, _)| (widths[*i], usize::MAX - i));
-        match widest {
-            Some((i, _)) => widths[i] -= 1,
-            None => break,
+    // Narrow the wrapping columns to their floors first; then, if the table is
+    // still too wide, below them (long words are cut), and last the columns
+    // that would rather not wrap, down to a few characters each.
+    let steps: [(&dyn Fn(usize) -> bool, &dyn Fn(usize) -> usize); 4] = [
+        (&|i| t.columns[i].wrap, &|i| floors[i]),
+        (&|i| t.columns[i].wrap, &|_| MIN_CUT),
+        (&|_| true, &|_| MIN_CUT),
+        (&|_| true, &|_| 1),
+    ];
+    for (may, floor) in steps {
+        while total(&widths) > limit {
+            // Take one column from the widest column that can still give.
+            let widest = (0..widths.len())
+                .filter(|&i| may(i) && widths[i] > floor(i))
+                .max_by_key(|&i| (widths[i], usize::MAX - i));
+            match widest {
+                Some(i) => widths[i] -= 1,
+                None => break,
+            }
         }
     }
     widths
