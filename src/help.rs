@@ -6,9 +6,10 @@ Statements (one per line, or separated by `;`; `#` starts a comment):
   show KEY:ID                        a control, its place, attributes and mappings
   list SET                           the controls of a set
   search \"TEXT\" [in SET]             controls whose id, title or description hold every word
-  map SET -> KEY [where ...]         mappings from the set to a framework
-  map SET <- KEY [where ...]         mappings from a framework to the set
-  crosswalk SET -> KEY [where ...]   the same rows as map ->, the consultant's deliverable
+  map SET -> KEY [where ...]         explore: the mappings from the set to a framework
+  map SET <- KEY [where ...]         explore: the mappings from a framework to the set
+  crosswalk SET -> KEY [where ...]   the deliverable: every control of the set, a row per
+                                     mapping, and a row for each control without one
   coverage SET -> KEY [OPTIONS]      full / partial / none / n/a for every target control
   gaps SET -> KEY [OPTIONS]          the targets short of full: open parts, what closes them
   plan SET -> KEY [OPTIONS] [except SET]

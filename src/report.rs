@@ -95,6 +95,9 @@ pub struct ControlDetail {
 #[derive(Debug, Clone, Serialize)]
 pub struct ControlList {
     pub controls: Vec<ControlItem>,
+    /// Advice when a search finds nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -139,6 +142,9 @@ pub struct MappingList {
     /// The source controls, in order (the matrix rows).
     #[serde(skip)]
     pub source_controls: Vec<ControlInfo>,
+    /// A crosswalk: tables list every source control, those without a mapping too.
+    #[serde(skip)]
+    pub every_source: bool,
     /// Advice when the result is empty for a reason the user can fix.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,

@@ -10,7 +10,7 @@ pub fn blocks(out: &Output) -> Vec<Block> {
         Output::Control(c) => control_blocks(c),
         Output::Controls(l) => {
             if l.controls.is_empty() {
-                return vec![Block::Text("no controls".into())];
+                return vec![Block::Text(l.note.clone().unwrap_or_else(|| "no controls".into()))];
             }
             let mut t = Table::new(&[("control", false), ("title", true), ("level", false)]);
             for c in &l.controls {
@@ -97,7 +97,8 @@ fn mapping_blocks(m: &MappingList) -> Vec<Block> {
     if let Some(note) = &m.note {
         out.push(Block::Text(format!("note: {note}")));
     }
-    if !m.rows.is_empty() {
+    let lines = super::crosswalk_lines(m);
+    if !lines.is_empty() {
         let mut t = Table::new(&[
             ("source", false),
             ("relationship", false),
@@ -106,15 +107,20 @@ fn mapping_blocks(m: &MappingList) -> Vec<Block> {
             ("provenance", false),
             ("rationale", true),
         ]);
-        for r in &m.rows {
-            t.push(vec![
-                format!("{}:{}", r.source_framework, r.source_id),
-                r.relationship.to_string(),
-                format!("{}:{}", r.target_framework, r.target_id),
-                r.target_title.clone(),
-                r.provenance.clone(),
-                r.rationale.clone(),
-            ]);
+        for line in lines {
+            t.push(match line {
+                super::CrosswalkLine::Row(r) => vec![
+                    format!("{}:{}", r.source_framework, r.source_id),
+                    r.relationship.to_string(),
+                    format!("{}:{}", r.target_framework, r.target_id),
+                    r.target_title.clone(),
+                    r.provenance.clone(),
+                    r.rationale.clone(),
+                ],
+                super::CrosswalkLine::Unmapped(s) => {
+                    vec![s.qualified(), "no mapping".into(), String::new(), String::new(), String::new(), String::new()]
+                }
+            });
         }
         out.push(Block::Table(t));
     }

@@ -10,7 +10,7 @@ pub fn data_table(out: &Output) -> Table {
         Output::Frameworks(f) => frameworks_table(f, true),
         Output::Control(c) => mapping_table(&c.mappings),
         Output::Controls(l) => controls_table(l),
-        Output::Mappings(m) => mapping_table(&m.rows),
+        Output::Mappings(m) => crosswalk_table(m),
         Output::Coverage(c) => coverage_table(c),
         Output::Paths(p) => routes_table(&p.rows),
         Output::Explain(e) => routes_table(&e.rows),
@@ -52,6 +52,24 @@ fn mapping_table(rows: &[MappingRow]) -> Table {
             r.rationale.clone(),
             if r.marginal { "marginal" } else { "" }.to_string(),
         ]);
+    }
+    t
+}
+
+/// A mapping list's rows; a crosswalk also has a row for each source control
+/// without a mapping, its target columns empty and its rationale saying so.
+fn crosswalk_table(m: &MappingList) -> Table {
+    let mut t = mapping_table(&[]);
+    for line in super::crosswalk_lines(m) {
+        match line {
+            super::CrosswalkLine::Row(r) => t.rows.extend(mapping_table(std::slice::from_ref(r)).rows),
+            super::CrosswalkLine::Unmapped(s) => {
+                let mut row = vec![s.framework.clone(), s.id.clone(), s.title.clone()];
+                row.extend([String::new(), m.target.clone(), String::new(), String::new(), String::new()]);
+                row.extend([format!("no mapping to {}", m.target), String::new()]);
+                t.push(row);
+            }
+        }
     }
     t
 }

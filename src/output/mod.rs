@@ -141,6 +141,31 @@ pub(crate) fn frameworks_table(f: &FrameworkList, full: bool) -> Table {
     t
 }
 
+/// A line of a crosswalk: a mapping row, or a source control that has none.
+pub(crate) enum CrosswalkLine<'a> {
+    Row(&'a MappingRow),
+    Unmapped(&'a ControlInfo),
+}
+
+/// The lines of a mapping list: its rows, and for a crosswalk every source
+/// control without a mapping in its place among them.
+pub(crate) fn crosswalk_lines(m: &MappingList) -> Vec<CrosswalkLine<'_>> {
+    if !m.every_source || m.unmapped.is_empty() {
+        return m.rows.iter().map(CrosswalkLine::Row).collect();
+    }
+    let mut out = Vec::with_capacity(m.rows.len() + m.unmapped.len());
+    for s in &m.source_controls {
+        let rows: Vec<&MappingRow> =
+            m.rows.iter().filter(|r| r.source_framework == s.framework && r.source_id == s.id).collect();
+        // A control whose rows a `where` left out has mappings: it is not listed as without one.
+        if rows.is_empty() && m.unmapped.contains(s) {
+            out.push(CrosswalkLine::Unmapped(s));
+        }
+        out.extend(rows.into_iter().map(CrosswalkLine::Row));
+    }
+    out
+}
+
 /// Why a target is short of full: the rationales of what partly covers it, joined by `sep`.
 pub(crate) fn shortfall(r: &CoverageRow, sep: &str) -> String {
     if r.covered_by.is_empty() {

@@ -65,7 +65,9 @@ pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) 
             let sources = sets::eval(&scope, set)?;
             let fw = sets::framework(db, framework)?;
             let cond = filter.as_ref().map(|f| filter::compile(db, f, &[fw], true)).transpose()?;
-            Ok(Output::Mappings(mappings(db, &sources, text(set.span), fw, Direction::Forward, cond.as_ref())))
+            let mut list = mappings(db, &sources, text(set.span), fw, Direction::Forward, cond.as_ref());
+            list.every_source = true;
+            Ok(Output::Mappings(list))
         }
         Statement::Coverage { gaps, set, framework, options } => {
             let sources = sets::eval(&scope, set)?;
@@ -253,20 +255,14 @@ fn item(db: &Database, c: CtlId) -> ControlItem {
 }
 
 fn list(db: &Database, set: &ControlSet) -> ControlList {
-    ControlList { controls: set.ids().map(|c| item(db, c)).collect() }
+    ControlList { controls: set.ids().map(|c| item(db, c)).collect(), note: None }
 }
 
-/// Every node whose id, title or description holds all the words of `needle`.
+/// Every node that holds all the words of `needle`, best first, with a hint when there is none.
 fn search(db: &Database, needle: &str, within: Option<&ControlSet>) -> ControlList {
-    let words: Vec<String> = needle.split_whitespace().map(str::to_lowercase).collect();
-    let hits =
-        (0..db.controls.len() as CtlId).filter(|&c| within.is_none_or(|s| s.strength(c).is_some())).filter(|&c| {
-            let control = db.control(c);
-            let hay = format!("{} {} {} {}", control.id, control.title, control.description, control.aliases.join(" "))
-                .to_lowercase();
-            words.iter().all(|w| hay.contains(w.as_str()))
-        });
-    ControlList { controls: hits.map(|c| item(db, c)).collect() }
+    let controls: Vec<ControlItem> = super::search::find(db, needle, within).into_iter().map(|c| item(db, c)).collect();
+    let note = controls.is_empty().then(|| super::search::hint(db, needle));
+    ControlList { controls, note }
 }
 
 fn mappings(
@@ -331,6 +327,7 @@ fn mappings(
         unmapped,
         target_controls,
         source_controls,
+        every_source: false,
         note,
     }
 }

@@ -4,5 +4,6 @@ pub mod ast;
 pub mod eval;
 pub mod filter;
 pub mod parse;
+pub mod search;
 pub mod sets;
 pub mod split;

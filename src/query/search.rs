@@ -1,0 +1,189 @@
+//! `search`: controls that hold every word a person typed, found by word, stem or prefix, best first.
+//!
+//! A word of the query matches a word of a control when they are the same,
+//! when one starts the other (`crypt`, `cryptography`), when their stems are
+//! the same (`encrypted`, `encryption`), or when their cores are (`encrypt`,
+//! `cryptography`: both `crypt` once the `en-` and `-ography` are set aside).
+//! A hit in the id counts most, then the title and aliases, then the
+//! description; the best hits come first, ties in catalog order.
+
+use crate::db::Database;
+use crate::model::CtlId;
+use crate::query::sets::ControlSet;
+use crate::suggest;
+
+/// Suffixes a stem drops, longest first.
+const SUFFIXES: [&str; 22] = [
+    "ographies",
+    "ography",
+    "ographic",
+    "ations",
+    "ation",
+    "itions",
+    "ition",
+    "ments",
+    "ment",
+    "ities",
+    "ity",
+    "ions",
+    "ion",
+    "ings",
+    "ing",
+    "ness",
+    "ies",
+    "ed",
+    "es",
+    "ly",
+    "al",
+    "s",
+];
+/// Prefixes a core drops, where enough is left.
+const PREFIXES: [&str; 5] = ["en", "de", "re", "un", "non"];
+/// Shortest stem that counts as a match.
+const MIN_STEM: usize = 4;
+/// Shortest query word that matches the words it starts (`log`, `logging`).
+const MIN_PREFIX: usize = 3;
+
+/// How well one query word matches one word of a control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Match {
+    None,
+    /// The same core, affixes set aside.
+    Core,
+    /// The same stem, or one word starts the other.
+    Stem,
+    Exact,
+}
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+}
+
+fn stem(word: &str) -> String {
+    if let Some(rest) = word.strip_suffix("ies").filter(|r| r.chars().count() >= MIN_STEM - 1) {
+        return format!("{rest}y");
+    }
+    SUFFIXES
+        .iter()
+        .find_map(|s| word.strip_suffix(s).filter(|rest| rest.chars().count() >= MIN_PREFIX))
+        .unwrap_or(word)
+        .to_string()
+}
+
+fn core(word: &str) -> String {
+    let s = stem(word);
+    match PREFIXES.iter().find_map(|p| s.strip_prefix(p).filter(|rest| rest.chars().count() >= 5)) {
+        Some(rest) => rest.to_string(),
+        None => s,
+    }
+}
+
+fn word_match(query: &str, word: &str) -> Match {
+    if query == word {
+        return Match::Exact;
+    }
+    let (q_len, w_len) = (query.chars().count(), word.chars().count());
+    let prefix = (q_len >= MIN_PREFIX && word.starts_with(query)) || (w_len >= MIN_STEM && query.starts_with(word));
+    let (sq, sw) = (stem(query), stem(word));
+    let stems = sq.chars().count() >= MIN_PREFIX
+        && sw.chars().count() >= MIN_PREFIX
+        && (sq == sw || sw.starts_with(sq.as_str()) || sq.starts_with(sw.as_str()));
+    if prefix || stems {
+        return Match::Stem;
+    }
+    let (a, b) = (core(query), core(word));
+    if a.chars().count() >= 5
+        && b.chars().count() >= 5
+        && (a == b || b.starts_with(a.as_str()) || a.starts_with(b.as_str()))
+    {
+        return Match::Core;
+    }
+    Match::None
+}
+
+/// The best match of a query word in a text.
+fn best(query: &str, text: &str) -> Match {
+    words(text).map(|w| word_match(query, &w)).max().unwrap_or(Match::None)
+}
+
+/// A control's score for the query, or `None` when some word matches nowhere.
+fn score(db: &Database, c: CtlId, query: &[String]) -> Option<u32> {
+    let control = db.control(c);
+    let aliases = control.aliases.join(" ");
+    let fields: [(&str, u32); 4] = [(&control.id, 8), (&control.title, 4), (&aliases, 4), (&control.description, 1)];
+    let mut total = 0;
+    for q in query {
+        let points = fields
+            .iter()
+            .map(|(text, weight)| {
+                let factor = match best(q, text) {
+                    Match::Exact => 3,
+                    Match::Stem => 2,
+                    Match::Core => 1,
+                    Match::None => 0,
+                };
+                factor * weight
+            })
+            .max()
+            .unwrap_or(0);
+        if points == 0 {
+            return None;
+        }
+        total += points;
+    }
+    Some(total)
+}
+
+/// The controls that hold every word of `needle`, best first; `within` limits them to a set.
+pub fn find(db: &Database, needle: &str, within: Option<&ControlSet>) -> Vec<CtlId> {
+    let query: Vec<String> = words(needle).collect();
+    let mut hits: Vec<(u32, CtlId)> = (0..db.controls.len() as CtlId)
+        .filter(|&c| within.is_none_or(|s| s.strength(c).is_some()))
+        .filter_map(|c| score(db, c, &query).map(|s| (s, c)))
+        .collect();
+    hits.sort_by_key(|&(s, c)| (std::cmp::Reverse(s), c));
+    hits.into_iter().map(|(_, c)| c).collect()
+}
+
+/// Advice when nothing matches: the closest word the database uses for each word that matches nowhere.
+pub fn hint(db: &Database, needle: &str) -> String {
+    let mut vocabulary: Vec<String> = Vec::new();
+    for c in &db.controls {
+        vocabulary.extend(words(&c.title));
+        vocabulary.extend(words(&c.description));
+    }
+    vocabulary.sort_unstable();
+    vocabulary.dedup();
+    let unknown: Vec<String> =
+        words(needle).filter(|q| !vocabulary.iter().any(|w| word_match(q, w) != Match::None)).collect();
+    let close: Vec<String> = unknown
+        .iter()
+        .filter_map(|q| suggest::closest(q, vocabulary.iter().map(String::as_str)).map(|s| format!("`{s}` for `{q}`")))
+        .collect();
+    if !close.is_empty() {
+        format!("no control matches; did you mean {}?", close.join(", "))
+    } else if unknown.is_empty() {
+        "no control holds all these words together; try fewer words, or search without `in`".to_string()
+    } else {
+        "no control matches; try another word, or `list KEY` to browse a framework".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_match_by_stem_prefix_and_core() {
+        assert_eq!(word_match("encrypt", "encryption"), Match::Stem);
+        assert_eq!(word_match("encrypt", "cryptography"), Match::Core);
+        assert_eq!(word_match("log", "logging"), Match::Stem);
+        assert_eq!(word_match("lo", "logging"), Match::None, "too short to be a prefix");
+        assert_eq!(word_match("policies", "policy"), Match::Stem);
+        assert_eq!(word_match("logs", "logging"), Match::Stem);
+        assert_eq!(word_match("backup", "backups"), Match::Stem);
+        assert_eq!(word_match("access", "accessible"), Match::Stem);
+        assert_eq!(word_match("encrypt", "decrypt"), Match::Core);
+        assert_eq!(word_match("policy", "police"), Match::None);
+    }
+}
