@@ -78,6 +78,17 @@ fn table_text(out: &mut String, t: &Table, width: Option<usize>) {
     }
 }
 
+/// How narrow a phase of fitting lets a column go.
+#[derive(Clone, Copy)]
+enum Floor {
+    /// Room for the column's longest word, within bounds.
+    Words,
+    /// A few characters: long words are cut.
+    Cut,
+    /// One character: the table fits whatever it costs.
+    One,
+}
+
 /// Natural widths, with the wrapping columns narrowed until the table fits.
 fn column_widths(t: &Table, width: Option<usize>) -> Vec<usize> {
     let mut widths: Vec<usize> = t
@@ -100,17 +111,18 @@ fn column_widths(t: &Table, width: Option<usize>) -> Vec<usize> {
     // Narrow the wrapping columns to their floors first; then, if the table is
     // still too wide, below them (long words are cut), and last the columns
     // that would rather not wrap, down to a few characters each.
-    let steps: [(&dyn Fn(usize) -> bool, &dyn Fn(usize) -> usize); 4] = [
-        (&|i| t.columns[i].wrap, &|i| floors[i]),
-        (&|i| t.columns[i].wrap, &|_| MIN_CUT),
-        (&|_| true, &|_| MIN_CUT),
-        (&|_| true, &|_| 1),
-    ];
-    for (may, floor) in steps {
+    // (only the wrapping columns, floor of column i) of each phase.
+    let phases = [(true, Floor::Words), (true, Floor::Cut), (false, Floor::Cut), (false, Floor::One)];
+    for (wrapping_only, floor) in phases {
+        let floor_of = |i: usize| match floor {
+            Floor::Words => floors[i],
+            Floor::Cut => MIN_CUT,
+            Floor::One => 1,
+        };
         while total(&widths) > limit {
             // Take one column from the widest column that can still give.
             let widest = (0..widths.len())
-                .filter(|&i| may(i) && widths[i] > floor(i))
+                .filter(|&i| (t.columns[i].wrap || !wrapping_only) && widths[i] > floor_of(i))
                 .max_by_key(|&i| (widths[i], usize::MAX - i));
             match widest {
                 Some(i) => widths[i] -= 1,
