@@ -23,6 +23,7 @@ Statements (one per line, or separated by `;`; `#` starts a comment):
                                      write a result to .csv, .xlsx, .json or .md
   format table|csv|json|markdown     switch the output format
   help [sets | filters | coverage | export | frameworks]
+  quit, exit or Ctrl-D               leave the shell (Ctrl-C clears the line)
 OPTIONS, in any order: where CONDITION, direct | via KEY, with parts, with n/a,
   scope CATEGORY, ... (soc2)
 
@@ -126,6 +127,9 @@ publisher spells it: iso27001:8.24, csf:PR.AA-05, soc2:CC6.1,
 hipaa:164.312(a)(2)(iv), gdpr:32, gdpr:32(1)(a), soc2:CC6.1.3.
 `frameworks` lists what is loaded.
 ";
+
+/// The topics `help` knows, for completion.
+pub const TOPICS: [&str; 6] = ["sets", "filters", "coverage", "plan", "export", "frameworks"];
 
 /// The help text for a topic (`None`: the overview); an error names the topics.
 pub fn topic(name: Option<&str>) -> Result<String, String> {

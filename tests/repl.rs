@@ -78,3 +78,35 @@ fn a_terminal_sees_control_characters_escaped_and_survives_deep_nesting() {
     p.send_line("quit").unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn lines_typed_ahead_all_run_and_each_statement_is_in_the_history_at_once() {
+    let dir = std::env::temp_dir().join(format!("crosswalk-repl-test-ahead-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let history = dir.join("history.txt");
+    let _ = std::fs::remove_file(&history);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crosswalk"));
+    cmd.arg("repl").env("CROSSWALK_HISTORY", &history).env("TERM", "xterm");
+    let mut p = spawn_command(cmd, Some(10_000)).expect("the shell starts");
+    p.exp_string("crosswalk> ").unwrap();
+    // Two statements sent together, as a paste without bracketed paste sends them: both run.
+    p.send("show soc2:CC8.1\nshow soc2:CC9.1\n").unwrap();
+    p.exp_string("Change management process").expect("the first statement ran");
+    p.exp_string("Business disruption risk mitigation").expect("the second statement ran too");
+    p.exp_string("crosswalk> ").unwrap();
+    // An open brace continues the statement under a prompt that says so.
+    p.send_line("list iso27001{5.1,").unwrap();
+    p.exp_string("...> ").expect("a continuation prompt");
+    p.send_line("8.24}").unwrap();
+    p.exp_string("Use of cryptography").unwrap();
+    p.exp_string("crosswalk> ").unwrap();
+    // The history holds each statement already, before the shell ends.
+    let saved = std::fs::read_to_string(&history).unwrap_or_default();
+    assert!(saved.contains("show soc2:CC9.1"), "history so far: {saved:?}");
+    assert!(saved.contains("list iso27001{5.1,"), "a statement over two lines is one entry: {saved:?}");
+    // `help` says how to leave.
+    p.send_line("help").unwrap();
+    p.exp_string("quit, exit or Ctrl-D").unwrap();
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+}

@@ -106,7 +106,7 @@ fn resolve_field(db: &Database, name: &str, frameworks: &[FwId], rows: bool) -> 
 }
 
 /// The fields the frameworks know, each with the other names it answers to.
-fn fields(db: &Database, frameworks: &[FwId], rows: bool) -> Vec<(String, Vec<String>)> {
+pub fn fields(db: &Database, frameworks: &[FwId], rows: bool) -> Vec<(String, Vec<String>)> {
     let plain = |s: &&str| (s.to_string(), Vec::new());
     let mut fields: Vec<(String, Vec<String>)> = CONTROL_FIELDS.iter().map(plain).collect();
     if rows {
@@ -149,6 +149,29 @@ fn unknown_field(db: &Database, field: &Spanned<String>, frameworks: &[FwId], ro
         None => d,
     };
     d.with_help(format!("fields here: {}", field_list(&fields)))
+}
+
+/// The values a field can take in the frameworks, for completion: ids of the
+/// nodes at a level, an attribute's declared values, the row fields' words.
+pub fn values(db: &Database, field: &str, frameworks: &[FwId]) -> Vec<String> {
+    match resolve_field(db, field, frameworks, true) {
+        Some(Field::Relationship) => Relationship::ALL.iter().map(|r| r.as_str().to_string()).collect(),
+        Some(Field::Provenance) => db.provenances.iter().map(|p| p.key.clone()).collect(),
+        Some(Field::Strength) => vec!["marginal".into(), "normal".into()],
+        Some(Field::Level) => frameworks.iter().flat_map(|&f| db.framework(f).levels.clone()).collect(),
+        Some(Field::Framework) => db.frameworks.iter().map(|f| f.key.clone()).collect(),
+        Some(Field::Ancestor(level)) => {
+            nodes_at_level(db, &level, frameworks).into_iter().map(|c| db.control(c).id.to_string()).collect()
+        }
+        Some(Field::Attribute(name)) => frameworks
+            .iter()
+            .filter_map(|&f| {
+                db.framework(f).attribute_index(&name).map(|a| db.framework(f).attributes[a].values.clone())
+            })
+            .flatten()
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Refuses values that can match nothing, with the values that can.
