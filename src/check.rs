@@ -85,11 +85,12 @@ fn set_summary(db: &Database, index: u16, set: &crate::model::MappingSet) -> Set
         let row = &db.mappings[m as usize];
         by_relationship[row.relationship.as_str()] += 1;
         *by_provenance.entry(db.provenances[row.provenance as usize].key.clone()).or_default() += 1;
-        sources.insert(row.source);
-        targets.insert(row.target);
+        sources.insert(control_of(db, row.source));
+        targets.insert(control_of(db, row.target));
     }
     let side = |fw: FwId, mapped: &std::collections::HashSet<u32>| {
-        let all: Vec<u32> = db.controls_of(fw).collect();
+        // Items that place no duty are not missing when nothing maps them.
+        let all: Vec<u32> = db.controls_of(fw).filter(|&c| db.control(c).applicable).collect();
         SideSummary {
             controls: all.len(),
             mapped: all.iter().filter(|c| mapped.contains(c)).count(),
@@ -107,6 +108,11 @@ fn set_summary(db: &Database, index: u16, set: &crate::model::MappingSet) -> Set
         target_side: side(set.target, &targets),
         published: crate::db::left_out::published(db, index),
     }
+}
+
+/// The control a row's end counts for: itself, or the control a part belongs to.
+fn control_of(db: &Database, c: crate::model::CtlId) -> crate::model::CtlId {
+    std::iter::once(c).chain(db.ancestors(c)).find(|&n| db.control(n).is_control()).unwrap_or(c)
 }
 
 /// The report as text; `stats` adds the per-set detail.
