@@ -85,7 +85,9 @@ fn set_summary(db: &Database, index: u16, set: &crate::model::MappingSet) -> Set
         let row = &db.mappings[m as usize];
         by_relationship[row.relationship.as_str()] += 1;
         *by_provenance.entry(db.provenances[row.provenance as usize].key.clone()).or_default() += 1;
-        sources.insert(control_of(db, row.source));
+        for s in row.sources() {
+            sources.insert(control_of(db, s));
+        }
         targets.insert(control_of(db, row.target));
     }
     let side = |fw: FwId, mapped: &std::collections::HashSet<u32>| {

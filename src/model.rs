@@ -109,10 +109,13 @@ impl Control {
     }
 }
 
-/// One mapping row: `source RELATIONSHIP target`.
+/// One mapping row: `source RELATIONSHIP target`. A row may have several
+/// sources (`5.1 + 5.37`): together, not each, they hold the relationship.
 #[derive(Debug, Clone)]
 pub struct Mapping {
     pub source: CtlId,
+    /// The other sources of a group row; empty for a row with one source.
+    pub together_with: Vec<CtlId>,
     pub target: CtlId,
     pub relationship: Relationship,
     pub provenance: u16,
@@ -124,6 +127,18 @@ pub struct Mapping {
     pub published_as: Vec<String>,
     pub set: u16,
     pub line: u32,
+}
+
+impl Mapping {
+    /// Whether several sources hold the relationship together.
+    pub fn is_group(&self) -> bool {
+        !self.together_with.is_empty()
+    }
+
+    /// Every source of the row, the first one first.
+    pub fn sources(&self) -> impl Iterator<Item = CtlId> + '_ {
+        std::iter::once(self.source).chain(self.together_with.iter().copied())
+    }
 }
 
 /// A published pair a mapping set leaves out, and why (`left-out/SOURCE__TARGET.csv`).

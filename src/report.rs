@@ -126,6 +126,9 @@ pub struct MappingRow {
     pub rationale: String,
     /// The overlap is indirect.
     pub marginal: bool,
+    /// When the target is a part: the control it belongs to, whose column a matrix puts it in.
+    #[serde(skip)]
+    pub target_control: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -284,6 +287,9 @@ impl Closer {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contribution {
     pub source: ControlInfo,
+    /// The other sources of a group row: together with `source`, not alone, they give this.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub together_with: Vec<ControlInfo>,
     /// Source to the node reached: the mapping's, or the composed one of a derived route.
     pub relationship: Relationship,
     /// The node the route reaches when it is not the target itself: one of its
@@ -323,7 +329,7 @@ impl Contribution {
         if self.partial_source {
             notes.push("partially implemented".to_string());
         }
-        format!("{}({})", self.source.qualified(), notes.join(", "))
+        format!("{}({})", group_name(&self.source, &self.together_with), notes.join(", "))
     }
 }
 
@@ -380,6 +386,20 @@ impl Counts {
     }
 }
 
+/// A source, or a group of sources that hold a relationship together: `iso27001:5.1+5.37`.
+pub fn group_name(first: &ControlInfo, rest: &[ControlInfo]) -> String {
+    let mut name = first.qualified();
+    for c in rest {
+        name.push('+');
+        if c.framework == first.framework {
+            name.push_str(&c.id);
+        } else {
+            name.push_str(&c.qualified());
+        }
+    }
+    name
+}
+
 /// The plural of a level name, for counts (`criteria`, `subcategories`, `points`).
 pub fn plural_level(level: &str) -> String {
     match level {
@@ -420,6 +440,9 @@ pub struct PathReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct RouteRow {
     pub source: ControlInfo,
+    /// The other sources of a group row.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub together_with: Vec<ControlInfo>,
     pub target: ControlInfo,
     /// The composed relationship; `None` when the composition proves nothing.
     pub relationship: Option<Relationship>,
@@ -440,7 +463,7 @@ impl RouteRow {
 
     /// `a -[rel]-> b -[rel]-> c`
     pub fn route_text(&self) -> String {
-        let mut out = self.source.qualified();
+        let mut out = group_name(&self.source, &self.together_with);
         for s in &self.steps {
             out.push_str(&format!(" -[{}]-> {}", s.relationship, s.to.qualified()));
         }

@@ -8,6 +8,7 @@ use crate::output::{self, export};
 use crate::query::ast::{Spanned, Statement};
 use crate::query::eval::{self, Env};
 use crate::query::parse;
+use crate::report::Output;
 
 /// How the `export` command writes its file.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -147,7 +148,7 @@ impl<'a> Session<'a> {
             outcome.statements += 1;
             self.failures.statements += 1;
             let result = parse::parse_chunk(src, chunk).map_err(Error::from);
-            let failure = match result.and_then(|stmt| self.eval_and_print(&stmt, src, out)) {
+            let failure = match result.and_then(|stmt| self.eval_and_print(&stmt, src, out, err)) {
                 Ok(written) => {
                     written?;
                     continue;
@@ -184,7 +185,9 @@ impl<'a> Session<'a> {
         let name = "export";
         let mut outcome = Outcome { statements: 1, ..Outcome::default() };
         self.failures.statements += 1;
-        let written = self.export_statement(query, path, options).map(|text| self.print(&text, out));
+        // What was written is a message, not a result: it goes with the errors, so stdout holds results only.
+        let _ = out;
+        let written = self.export_statement(query, path, options).map(|text| say(&text, err));
         match written {
             Ok(printed) => printed?,
             Err(e) => {
@@ -229,14 +232,31 @@ impl<'a> Session<'a> {
     }
 
     /// Evaluates one statement and prints its result; the outer error is the
-    /// statement's, the inner one writing the result.
+    /// statement's, the inner one writing the result. Results go to `out`; what
+    /// `let`, `format` and `export` say of what they did goes to `err`, so that
+    /// `-e 'let ...' -e 'gaps ...' > gaps.csv` writes a clean file.
     fn eval_and_print(
         &mut self,
         stmt: &Spanned<Statement>,
         src: &str,
         out: &mut dyn Write,
+        err: &mut dyn Write,
     ) -> Result<io::Result<()>, Error> {
-        let output = eval::eval(self.db, &mut self.env, stmt, src)?;
+        let result = eval::eval(self.db, &mut self.env, stmt, src);
+        let warnings = std::mem::take(&mut *self.env.warnings.borrow_mut());
+        for w in warnings {
+            let text = format!("warning: {}", if self.terminal { diag::visible_lines(&w).into_owned() } else { w });
+            if let Err(e) = say(&text, err) {
+                return Ok(Err(e));
+            }
+        }
+        let output = result?;
+        if let (Output::Message(m), Statement::Let { .. } | Statement::Format(_) | Statement::Export { .. }) =
+            (&output, &stmt.node)
+        {
+            let text = if self.terminal { diag::visible_lines(&m.text).into_owned() } else { m.text.clone() };
+            return Ok(say(&text, err));
+        }
         if self.follow_terminal {
             self.width = terminal_size::terminal_size().map(|(w, _)| w.0 as usize).or(self.width);
         }
@@ -278,4 +298,11 @@ impl<'a> Session<'a> {
         err.write_all(text.as_bytes())?;
         err.flush()
     }
+}
+
+/// Writes a message line (what a statement did, not a result) to `err`.
+fn say(text: &str, err: &mut dyn Write) -> io::Result<()> {
+    err.write_all(text.trim_end().as_bytes())?;
+    err.write_all(b"\n")?;
+    err.flush()
 }

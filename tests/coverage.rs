@@ -17,9 +17,11 @@
 //! ```text
 //! R1 (R1.1, R1.2, R1.3)     R2 (R2.1, R2.2 (R2.2.a, R2.2.b))     R3 (atomic)
 //! R4 (R4.1 n/a, R4.2)       R5 n/a (R5.1)                        X1 n/a (in chapter X, n/a)
+//! R6 (R6.1, R6.2)
 //! src -> req   S1 superset-of R1.1, S2 superset-of R1.2, S3 subset-of R1.3, S4 equal R1.3,
 //!              S5 superset-of R2 (the whole), S6 intersects-with R2.2.a, S1 intersects-with R3,
-//!              S2 superset-of R4.2, S3 superset-of R5.1, S4 superset-of X1
+//!              S2 superset-of R4.2, S3 superset-of R5.1, S4 superset-of X1,
+//!              S1 + S6 superset-of R6 (together, not each), S2 + S4 subset-of R6.2 (together)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -225,6 +227,7 @@ fn parts_roll_up_only_when_every_part_that_counts_is_full() {
             ("R4", "full", "1/1"),
             ("R5", "n/a", ""),
             ("X1", "n/a", ""),
+            ("R6", "none", "0/2"),
         ])
     );
     // S4 equals R1.3: now every point of R1 is met, so R1 is full without any mapping to R1 itself.
@@ -263,12 +266,13 @@ fn with_na_counts_the_items_that_place_no_duty() {
             ("R4", "partial", "1/2"),
             ("R5", "full", "1/1"),
             ("X1", "full", ""),
+            ("R6", "full", "2/2"),
         ])
     );
     let Output::Coverage(c) = eval("coverage src -> req") else { panic!() };
     assert_eq!(
         (c.summary.counts.total, c.summary.counts.full, c.summary.counts.na),
-        (4, 3, 2),
+        (5, 4, 2),
         "n/a items are left out of the totals"
     );
 }
@@ -289,14 +293,14 @@ fn gaps_say_which_parts_are_open_and_whether_the_source_framework_closes_them() 
     );
     // R3 can only ever be partial from src: beyond it, new work.
     assert_eq!(row("R3").gap.as_ref().unwrap().kind, GapKind::Beyond);
-    assert_eq!((c.summary.counts.closable, c.summary.counts.beyond), (2, 1));
-    assert_eq!(c.rows.iter().map(|r| r.target.id.as_str()).collect::<Vec<_>>(), ["R1", "R2", "R3"]);
+    assert_eq!((c.summary.counts.closable, c.summary.counts.beyond), (3, 1));
+    assert_eq!(c.rows.iter().map(|r| r.target.id.as_str()).collect::<Vec<_>>(), ["R1", "R2", "R3", "R6"]);
 }
 
 #[test]
 fn the_plan_is_the_fewest_controls_and_keeps_its_promise() {
     // R1 needs S1, S2 and S4 (S3 is already in); R2 needs S5; R4 needs S2; R3 cannot be closed.
-    let Output::Plan(p) = eval("plan src{S3} -> req") else { panic!() };
+    let Output::Plan(p) = eval("plan src{S3} -> req where id != R6") else { panic!() };
     assert_eq!(p.method, "minimal");
     assert_eq!(p.set, "src{S1, S2, S4, S5}");
     let steps: Vec<(String, Vec<String>)> = p.steps.iter().map(|s| (s.add.id.clone(), s.makes_full.clone())).collect();
@@ -313,10 +317,13 @@ fn the_plan_is_the_fewest_controls_and_keeps_its_promise() {
     assert_eq!((p.before.full, p.after.full, p.after.targets), (0, 3, 4));
     assert_eq!(p.left_short.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["R3"]);
     // Applied, it gives what it promised.
-    assert_eq!(parts("coverage src{S3} + src{S1, S2, S4, S5} -> req").iter().filter(|r| r.1 == "full").count(), 3);
+    assert_eq!(
+        parts("coverage src{S3} + src{S1, S2, S4, S5} -> req where id != R6").iter().filter(|r| r.1 == "full").count(),
+        3
+    );
     // Told not to use S4, it cannot close R1 (S4 is the only full route to R1.3), but it still
     // meets what it can of R1: S1 for R1.1 (S2, for R1.2, is in the plan anyway).
-    let Output::Plan(p) = eval("plan src{S3} -> req except src:S4") else { panic!() };
+    let Output::Plan(p) = eval("plan src{S3} -> req where id != R6 except src:S4") else { panic!() };
     assert_eq!(p.set, "src{S1, S2, S5}");
     assert_eq!(p.left_short.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["R1", "R3"]);
 }
@@ -342,4 +349,26 @@ fn explain_lists_the_parts_with_their_states() {
     let p = e.part_count.unwrap();
     assert_eq!((p.noun.as_str(), p.full, p.partial, p.none), ("points", 1, 1, 1));
     assert_eq!(e.rows.len(), 2);
+}
+
+#[test]
+fn sources_that_hold_a_relationship_together_count_only_together() {
+    // S1 + S6 superset-of R6: neither alone gives anything, both give R6 and its points in full.
+    assert_eq!(parts("coverage src:S1 -> req where id = R6"), expect3(&[("R6", "none", "0/2")]));
+    assert_eq!(parts("coverage src:S6 -> req where id = R6"), expect3(&[("R6", "none", "0/2")]));
+    assert_eq!(parts("coverage src{S1, S6} -> req where id = R6"), expect3(&[("R6", "full", "2/2")]));
+    // One of them only partly implemented: the group gives at most partial.
+    let Output::Coverage(c) = eval("coverage src{S1, S6} -> req where id = R6") else { panic!() };
+    assert_eq!(c.rows[0].covered_by[0].short(), "src:S1+S6(superset-of)");
+    // S2 + S4 subset-of R6.2 gives R6.2 only in part; read backwards, R6.2 contains each of them.
+    assert_eq!(
+        parts("coverage src{S2, S4} -> req where id = R6 with parts")[2],
+        ("R6.2".into(), "partial".into(), "".into())
+    );
+    let Output::Coverage(c) = eval("coverage req:R6.2 -> src where id = S2 or id = S4 or id = S1") else { panic!() };
+    let states: Vec<(String, String)> = c.rows.iter().map(|r| (r.target.id.clone(), r.state.to_string())).collect();
+    assert_eq!(states, [("S1".into(), "none".into()), ("S2".into(), "full".into()), ("S4".into(), "full".into())]);
+    // A plan that has S1 needs only S6 to close R6.
+    let Output::Plan(p) = eval("plan src:S1 -> req where id = R6") else { panic!() };
+    assert_eq!(p.set, "src{S6}");
 }

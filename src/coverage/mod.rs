@@ -85,6 +85,8 @@ impl Scope {
 #[derive(Debug, Clone)]
 pub struct Route {
     pub source: CtlId,
+    /// The other sources of a group row, which hold the relationship together with `source`.
+    pub together_with: Vec<CtlId>,
     pub target: CtlId,
     pub steps: Vec<Link>,
     pub relationship: Option<Relationship>,
@@ -113,7 +115,14 @@ pub fn routes_from(db: &Database, source: CtlId, target: FwId, only: Option<CtlI
         .links_to(source, target)
         .into_iter()
         .filter(|l| wanted(l.to))
-        .map(|l| Route { source, target: l.to, steps: vec![l], relationship: Some(l.relationship), superseded: false })
+        .map(|l| Route {
+            source,
+            together_with: Vec::new(),
+            target: l.to,
+            steps: vec![l],
+            relationship: Some(l.relationship),
+            superseded: false,
+        })
         .collect();
     let direct_targets: Vec<CtlId> = found.iter().map(|r| r.target).collect();
     let mids: Vec<FwId> = match routes {
@@ -126,6 +135,7 @@ pub fn routes_from(db: &Database, source: CtlId, target: FwId, only: Option<CtlI
             for second in db.links_to(first.to, target).into_iter().filter(|l| wanted(l.to)) {
                 found.push(Route {
                     source,
+                    together_with: Vec::new(),
                     target: second.to,
                     steps: vec![first, second],
                     relationship: first.relationship.compose(second.relationship),
@@ -177,20 +187,69 @@ impl<'a> Evaluation<'a> {
             whole_full: vec![false; n],
             state: vec![State::None; n],
         };
-        for (&source, &strength) in &e.sources {
+        let sources: Vec<(CtlId, Strength)> = e.sources.iter().map(|(&c, &s)| (c, s)).collect();
+        for (source, strength) in sources {
             for route in routes_from(db, source, fw, None, options.routes) {
-                if !options.admits(db, &route) {
+                e.reach(route, strength);
+            }
+        }
+        e.add_groups();
+        e.settle();
+        e
+    }
+
+    /// Rows with several sources count whole: read forwards, only when every
+    /// source is in the set (as far as the least implemented one); read
+    /// backwards, a target that contains the whole group (`equal`,
+    /// `subset-of`) gives each source in full, and nothing can be said of one
+    /// source of a group that merely overlaps or contains it.
+    fn add_groups(&mut self) {
+        let db = self.db;
+        for &m in &db.index.groups {
+            let row = &db.mappings[m as usize];
+            let link = |from: CtlId, to: CtlId, relationship| Link { from, to, relationship, mapping: m };
+            if db.control(row.target).framework == self.fw {
+                let strength = row.sources().map(|s| self.sources.get(&s).copied()).min().flatten();
+                let Some(strength) = strength else { continue };
+                let route = Route {
+                    source: row.source,
+                    together_with: row.together_with.clone(),
+                    target: row.target,
+                    steps: vec![link(row.source, row.target, row.relationship)],
+                    relationship: Some(row.relationship),
+                    superseded: false,
+                };
+                self.reach(route, strength);
+            } else if db.control(row.source).framework == self.fw {
+                let Some(&strength) = self.sources.get(&row.target) else { continue };
+                if !matches!(row.relationship, Relationship::Equal | Relationship::SubsetOf) {
                     continue;
                 }
-                let gives = route.gives(strength);
-                if gives != Strength::None {
-                    let at = (route.target - e.first) as usize;
-                    e.reaches[at].push(Reach { route, strength, gives });
+                for s in row.sources() {
+                    let step = link(row.target, s, Relationship::SupersetOf);
+                    let route = Route {
+                        source: row.target,
+                        together_with: Vec::new(),
+                        target: s,
+                        steps: vec![step],
+                        relationship: Some(Relationship::SupersetOf),
+                        superseded: false,
+                    };
+                    self.reach(route, strength);
                 }
             }
         }
-        e.settle();
-        e
+    }
+
+    fn reach(&mut self, route: Route, strength: Strength) {
+        if !self.options.admits(self.db, &route) {
+            return;
+        }
+        let gives = route.gives(strength);
+        if gives != Strength::None {
+            let at = self.at(route.target);
+            self.reaches[at].push(Reach { route, strength, gives });
+        }
     }
 
     /// Full from above going down, then roll-up from the leaves.
@@ -315,6 +374,7 @@ pub fn route_row(db: &Database, route: &Route, strength: Strength) -> RouteRow {
         .collect();
     RouteRow {
         source: ControlInfo::of(db, route.source),
+        together_with: route.together_with.iter().map(|&c| ControlInfo::of(db, c)).collect(),
         target: ControlInfo::of(db, route.target),
         relationship: route.relationship,
         direct: route.direct(),

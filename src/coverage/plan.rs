@@ -48,15 +48,20 @@ pub fn plan(db: &Database, req: &PlanRequest) -> PlanReport {
     let all = req.set.clone().union(ControlSet::of(candidates.iter().copied()));
     let complete = Evaluation::new(db, &all, req.target, &req.options);
     let units = Units::new(&before, &complete, &req.targets);
-    let covers: Vec<Bits> = candidates.iter().map(|&c| units.covered_by(db, c, req)).collect();
-    let (first, exact_first) = cover(&units.closable(), &covers);
-    let mut rest = units.all();
-    for &i in &first {
-        rest.remove_all(&covers[i]);
-    }
-    let (second, exact_second) = cover(&rest, &covers);
+    let mut covers: Vec<Bits> = candidates.iter().map(|&c| units.covered_by(db, c, req)).collect();
+    let bundles = bundles(db, req, &before, &candidates, &units, &mut covers);
+    let solve = |universe: &Bits, done: &[usize]| {
+        if bundles.is_empty() {
+            cover(universe, &covers)
+        } else {
+            (greedy_with_bundles(universe, &covers, &bundles, done), false)
+        }
+    };
+    let (first, exact_first) = solve(&units.closable(), &[]);
+    let rest = uncovered(&units.all(), &covers, &bundles, &first);
+    let (second, exact_second) = solve(&rest, &first);
     let chosen: Vec<usize> = first.into_iter().chain(second).collect();
-    let order = step_order(&units, &covers, &chosen);
+    let order = step_order(&units, &covers, &bundles, &chosen);
     let report_totals = |set: &ControlSet| totals(&Evaluation::new(db, set, req.target, &req.options), &req.targets);
     let mut steps = Vec::new();
     let mut running = req.set.clone();
@@ -201,6 +206,17 @@ impl Units {
         b
     }
 
+    /// The leaves at or under a node (or under a whole above them).
+    fn under(&self, db: &Database, node: CtlId) -> Bits {
+        let mut b = Bits::new(self.leaves.len());
+        for (i, &(leaf, _)) in self.leaves.iter().enumerate() {
+            if std::iter::once(leaf).chain(db.ancestors(leaf)).any(|n| n == node) {
+                b.insert(i);
+            }
+        }
+        b
+    }
+
     /// The leaves a control makes full: those with a full route from it (or
     /// from a part of it) at the leaf or at a whole above the leaf.
     fn covered_by(&self, db: &Database, c: CtlId, req: &PlanRequest) -> Bits {
@@ -222,24 +238,118 @@ impl Units {
     }
 }
 
+/// Controls that make something full only together: a row with several
+/// sources. One whose other sources are all in the set already counts for its
+/// last source alone (added to `covers`); one that needs two or more is a bundle.
+struct Bundle {
+    /// Indices into the candidates.
+    members: Vec<usize>,
+    covers: Bits,
+}
+
+fn bundles(
+    db: &Database,
+    req: &PlanRequest,
+    before: &Evaluation,
+    candidates: &[CtlId],
+    units: &Units,
+    covers: &mut [Bits],
+) -> Vec<Bundle> {
+    let mut out = Vec::new();
+    for &m in &db.index.groups {
+        let row = &db.mappings[m as usize];
+        let full =
+            matches!(row.relationship, crate::model::Relationship::Equal | crate::model::Relationship::SupersetOf);
+        if !full || db.control(row.target).framework != req.target || (row.marginal && req.options.without_marginal) {
+            continue;
+        }
+        let mut members = Vec::new();
+        let mut possible = true;
+        for s in row.sources() {
+            if before.source_strength(s) == Some(Strength::Full) {
+                continue;
+            }
+            match candidates.iter().position(|&c| c == s) {
+                Some(i) => members.push(i),
+                None => possible = false,
+            }
+        }
+        let bits = units.under(db, row.target);
+        match members.as_slice() {
+            _ if !possible || bits.count() == 0 => {}
+            [] => {}
+            [one] => covers[*one].insert_all(&bits),
+            _ => out.push(Bundle { members, covers: bits }),
+        }
+    }
+    out
+}
+
+/// What a choice of candidates covers: each one's own leaves, and a bundle's once all its members are chosen.
+fn covered(covers: &[Bits], bundles: &[Bundle], chosen: &[usize], n: usize) -> Bits {
+    let mut b = Bits::new(n);
+    chosen.iter().for_each(|&i| b.insert_all(&covers[i]));
+    for bundle in bundles.iter().filter(|x| x.members.iter().all(|m| chosen.contains(m))) {
+        b.insert_all(&bundle.covers);
+    }
+    b
+}
+
+fn uncovered(all: &Bits, covers: &[Bits], bundles: &[Bundle], chosen: &[usize]) -> Bits {
+    let mut left = all.clone();
+    left.remove_all(&covered(covers, bundles, chosen, all.0.len() * 64));
+    left
+}
+
+/// With bundles, no exact search: each step takes the single control or the
+/// bundle that covers the most leaves for each control it adds.
+fn greedy_with_bundles(universe: &Bits, covers: &[Bits], bundles: &[Bundle], done: &[usize]) -> Vec<usize> {
+    let mut chosen: Vec<usize> = Vec::new();
+    loop {
+        let mut all_chosen: Vec<usize> = done.to_vec();
+        all_chosen.extend(&chosen);
+        let left = uncovered(universe, covers, bundles, &all_chosen);
+        if left.count() == 0 {
+            break;
+        }
+        let options = (0..covers.len()).map(|i| vec![i]).chain(bundles.iter().map(|b| b.members.clone()));
+        let score = |add: &Vec<usize>| {
+            let new: Vec<usize> = add.iter().copied().filter(|i| !all_chosen.contains(i)).collect();
+            let mut with = all_chosen.clone();
+            with.extend(&new);
+            let gain = covered(covers, bundles, &with, left.0.len() * 64).overlap(&left);
+            (new, gain)
+        };
+        let best = options
+            .map(|add| score(&add))
+            .filter(|(new, gain)| !new.is_empty() && *gain > 0)
+            .max_by(|(a_new, a), (b_new, b)| (a * b_new.len()).cmp(&(b * a_new.len())).then(b_new.cmp(a_new)));
+        match best {
+            Some((new, _)) => chosen.extend(new),
+            None => break,
+        }
+    }
+    chosen
+}
+
 /// The chosen controls in the order a user would take them: each step the one
 /// that makes the most targets full, then the most leaves; ties in catalog order.
-fn step_order(units: &Units, covers: &[Bits], chosen: &[usize]) -> Vec<usize> {
+fn step_order(units: &Units, covers: &[Bits], bundles: &[Bundle], chosen: &[usize]) -> Vec<usize> {
+    let n = units.leaves.len();
     let mut left: Vec<usize> = chosen.to_vec();
     left.sort_unstable();
-    let mut covered = Bits::new(units.leaves.len());
-    let mut order = Vec::new();
+    let mut order: Vec<usize> = Vec::new();
     while !left.is_empty() {
+        let now = covered(covers, bundles, &order, n);
         let score = |i: usize| {
-            let mut now = covered.clone();
-            now.insert_all(&covers[i]);
-            let targets = complete_targets(units, &now) - complete_targets(units, &covered);
-            (targets, now.count() - covered.count())
+            let mut with = order.clone();
+            with.push(i);
+            let then = covered(covers, bundles, &with, n);
+            let targets = complete_targets(units, &then) - complete_targets(units, &now);
+            (targets, then.count() - now.count())
         };
         let best = (0..left.len()).max_by_key(|&k| (score(left[k]), std::cmp::Reverse(k))).unwrap_or(0);
-        let i = left.remove(best);
-        covered.insert_all(&covers[i]);
-        order.push(i);
+        order.push(left.remove(best));
     }
     order
 }

@@ -89,6 +89,7 @@ fn contribution(db: &Database, set: &ControlSet, reach: &Reach, row: CtlId) -> C
         .join(" / then: ");
     Contribution {
         source: ControlInfo::of(db, route.source),
+        together_with: route.together_with.iter().map(|&c| ControlInfo::of(db, c)).collect(),
         relationship: route.relationship.unwrap_or(crate::model::Relationship::IntersectsWith),
         to: (route.target != row).then(|| ControlInfo::of(db, route.target)),
         via: (!route.direct()).then(|| ControlInfo::of(db, route.steps[0].to)),
@@ -255,6 +256,12 @@ pub fn explain(db: &Database, set: &ControlSet, source: String, t: CtlId, option
                 }
                 rows.push(route_row(db, &r, strength));
             }
+        }
+    }
+    // Rows with several sources are read whole, by the evaluation.
+    for &n in &nodes {
+        for r in e.reaches(n).iter().filter(|r| db.mappings[r.route.steps[0].mapping as usize].is_group()) {
+            rows.push(route_row(db, &r.route, r.strength));
         }
     }
     known_first(&mut rows);

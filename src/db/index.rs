@@ -15,6 +15,9 @@ pub struct Index {
     pub outgoing: Vec<Vec<MapId>>,
     /// Per control: the mapping rows whose target it is.
     pub incoming: Vec<Vec<MapId>>,
+    /// The rows with several sources: they are not links of one control, and
+    /// coverage reads them whole (see [`crate::coverage`]).
+    pub groups: Vec<MapId>,
 }
 
 /// The outcome of looking up a control id.
@@ -59,6 +62,10 @@ impl Index {
     /// Records the mapping rows against their controls.
     pub fn add_mappings(&mut self, mappings: &[Mapping]) {
         for (i, m) in mappings.iter().enumerate() {
+            if m.is_group() {
+                self.groups.push(i as MapId);
+                continue;
+            }
             self.outgoing[m.source as usize].push(i as MapId);
             self.incoming[m.target as usize].push(i as MapId);
         }

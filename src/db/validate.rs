@@ -170,11 +170,11 @@ fn mapping_rows(
     let cols = MAPPING_COLUMNS.map(|c| table.column(c).unwrap_or_default());
     let strength = table.column("strength");
     let published_as = table.column("published_as");
-    let mut seen: HashMap<(CtlId, CtlId), u32> = HashMap::default();
+    let mut seen: HashMap<(Vec<CtlId>, CtlId), u32> = HashMap::default();
     for row in table.rows.iter() {
         let f = |i: usize| table.field(row, cols[i]);
         let mut err = |msg: String| errors.push(DataError::new(&file.display, row.line, msg));
-        let source = resolve(db, source_fw, f(0), "source_id", rejected, &mut err);
+        let sources = resolve_group(db, source_fw, f(0), rejected, &mut err);
         let target = resolve(db, target_fw, f(1), "target_id", rejected, &mut err);
         let relationship = Relationship::parse(f(2));
         if relationship.is_none() {
@@ -209,19 +209,22 @@ fn mapping_rows(
                 false
             }
         };
-        let (Some(source), Some(target), Some(relationship), Some(provenance)) =
-            (source, target, relationship, provenance)
+        let (Some(sources), Some(target), Some(relationship), Some(provenance)) =
+            (sources, target, relationship, provenance)
         else {
             continue;
         };
-        if let Some(first) = seen.insert((source, target), row.line) {
-            seen.insert((source, target), first);
+        let mut key = sources.clone();
+        key.sort_unstable();
+        if let Some(first) = seen.insert((key.clone(), target), row.line) {
+            seen.insert((key, target), first);
             err(format!("the pair {} -> {} is mapped twice (first on line {first})", f(0), f(1)));
             continue;
         }
         let id = db.mappings.len() as MapId;
         db.mappings.push(Mapping {
-            source,
+            source: sources[0],
+            together_with: sources[1..].to_vec(),
             target,
             relationship,
             provenance: provenance as u16,
@@ -233,6 +236,28 @@ fn mapping_rows(
         });
         db.sets[set_id as usize].rows.push(id);
     }
+}
+
+/// The source of a row: one id, or several joined by `+` that hold the
+/// relationship together (`5.1 + 5.37`); each is resolved, and none twice.
+fn resolve_group(
+    db: &Database,
+    fw: FwId,
+    cell: &str,
+    rejected: &Rejected,
+    err: &mut impl FnMut(String),
+) -> Option<Vec<CtlId>> {
+    let ids: Vec<&str> = if cell.contains('+') { cell.split('+').map(str::trim).collect() } else { vec![cell] };
+    let mut out = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let c = resolve(db, fw, id, "source_id", rejected, err)?;
+        if out.contains(&c) {
+            err(format!("`{id}` is named twice in the group `{cell}`"));
+            return None;
+        }
+        out.push(c);
+    }
+    Some(out)
 }
 
 /// A `;`-separated list of ids.

@@ -77,8 +77,15 @@ fn control_blocks(c: &ControlDetail) -> Vec<Block> {
         ("rationale", true),
     ]);
     for m in &c.mappings {
+        // A row whose sources hold it together: this control alone does not.
+        let others: Vec<&str> = m.source_id.split(" + ").filter(|id| *id != c.control.id).collect();
+        let relationship = if m.source_id.contains(" + ") && others.len() < m.source_id.split(" + ").count() {
+            format!("{} together with {}", m.relationship, others.join(", "))
+        } else {
+            m.relationship.to_string()
+        };
         t.push(vec![
-            m.relationship.to_string(),
+            relationship,
             format!("{}:{}", m.target_framework, m.target_id),
             m.target_title.clone(),
             m.provenance.clone(),
@@ -278,15 +285,16 @@ fn explain_blocks(e: &ExplainReport) -> Vec<Block> {
         };
         for (i, s) in r.steps.iter().enumerate() {
             let (source, result, counts) = if i == 0 {
-                (r.source.qualified(), r.relationship_text().to_string(), counts.clone())
+                (group_name(&r.source, &r.together_with), r.relationship_text().to_string(), counts.clone())
             } else {
                 (String::new(), String::new(), String::new())
             };
+            let from = if i == 0 { group_name(&s.from, &r.together_with) } else { s.from.qualified() };
             t.push(vec![
                 source,
                 result,
                 counts,
-                format!("{} {} {}", s.from.qualified(), s.relationship, s.to.qualified()),
+                format!("{from} {} {}", s.relationship, s.to.qualified()),
                 s.rationale.clone(),
             ]);
         }

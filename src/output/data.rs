@@ -256,10 +256,15 @@ pub fn matrix_table(out: &Output) -> Option<Table> {
                 .rows
                 .iter()
                 .map(|r| {
+                    // A part is shown in its control's column, named: `superset-of CC6.1.4`.
+                    let (column, cell) = match &r.target_control {
+                        Some(control) => (control.clone(), format!("{} {}", r.relationship, r.target_id)),
+                        None => (r.target_id.clone(), r.relationship.to_string()),
+                    };
                     (
                         format!("{}:{}", r.source_framework, r.source_id),
-                        format!("{}:{}", r.target_framework, r.target_id),
-                        r.relationship.to_string(),
+                        format!("{}:{column}", r.target_framework),
+                        cell,
                     )
                 })
                 .collect();

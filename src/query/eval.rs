@@ -11,7 +11,7 @@ use super::sets::{self, ControlSet, Scope};
 use crate::coverage::{self, Routes};
 use crate::db::{Database, Link};
 use crate::diag::{Diagnostic, Error};
-use crate::model::{CtlId, FwId, State, Strength};
+use crate::model::{CtlId, FwId, MapId, State, Strength};
 use crate::output::Format;
 use crate::report::*;
 
@@ -21,22 +21,28 @@ pub struct Env {
     pub vars: HashMap<String, ControlSet>,
     pub format: Format,
     pub base_dir: PathBuf,
+    /// What the last statement warned of; the session prints and clears it.
+    pub warnings: std::cell::RefCell<Vec<String>>,
 }
 
 impl Default for Env {
     fn default() -> Env {
-        Env { vars: HashMap::new(), format: Format::Table, base_dir: PathBuf::from(".") }
+        Env { vars: HashMap::new(), format: Format::Table, base_dir: PathBuf::from("."), warnings: Default::default() }
     }
 }
 
 /// Evaluates one statement. `src` is the source the statement's spans point into.
 pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) -> Result<Output, Error> {
     let text = |span: crate::diag::Span| src.get(span.start..span.end).unwrap_or_default().trim().to_string();
-    let scope = Scope { db, vars: &env.vars, base_dir: &env.base_dir };
+    let scope = Scope { db, vars: &env.vars, base_dir: &env.base_dir, warnings: &env.warnings };
     match &stmt.node {
         Statement::Let { name, set } => {
             let value = sets::eval(&scope, set)?;
-            let msg = format!("${} = {} control(s)", name.node, value.len());
+            let n = value.len();
+            let mut msg = format!("${} = {n} control{}", name.node, if n == 1 { "" } else { "s" });
+            if let Some(counts) = &value.soa_counts {
+                msg.push_str(&format!(" from the Statement of Applicability: {}", counts.describe()));
+            }
             env.vars.insert(name.node.clone(), value);
             Ok(message(msg))
         }
@@ -209,6 +215,15 @@ fn show(db: &Database, c: CtlId) -> ControlDetail {
     parents.reverse();
     let mut links: Vec<Link> = db.links(c).collect();
     links.sort_by_key(|l| l.to);
+    let mut rows: Vec<MappingRow> = links.iter().map(|l| mapping_row(db, l.from, l)).collect();
+    for &m in &db.index.groups {
+        let row = &db.mappings[m as usize];
+        if row.sources().any(|s| s == c) {
+            rows.push(group_row(db, m, false));
+        } else if row.target == c {
+            rows.push(group_row(db, m, true));
+        }
+    }
     ControlDetail {
         control: ControlInfo::of(db, c),
         level: db.level_name(c).to_string(),
@@ -219,7 +234,56 @@ fn show(db: &Database, c: CtlId) -> ControlDetail {
         not_applicable: (!control.applicable).then(|| coverage::na_reason(db, c)),
         attributes: attributes(db, c),
         aliases: control.aliases.clone(),
-        mappings: links.iter().map(|l| mapping_row(db, l.from, l)).collect(),
+        mappings: rows,
+    }
+}
+
+/// The rows with several sources that a `map` or `crosswalk` shows: forwards,
+/// those with a source in the set and a target in `fw`; backwards, those with
+/// the target in the set and sources in `fw`. Each with the control of the set it concerns.
+fn group_rows(db: &Database, set: &ControlSet, fw: FwId, direction: Direction) -> Vec<(CtlId, MapId)> {
+    let mut out = Vec::new();
+    for &m in &db.index.groups {
+        let row = &db.mappings[m as usize];
+        match direction {
+            Direction::Forward if db.control(row.target).framework == fw => {
+                out.extend(row.sources().filter(|&s| set.strength(s).is_some()).map(|s| (s, m)).take(1));
+            }
+            Direction::Backward if db.control(row.source).framework == fw && set.strength(row.target).is_some() => {
+                out.push((row.target, m));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A row with several sources, read forwards (`5.1 + 5.37 superset-of CC5.3.1`)
+/// or, `reversed`, from its target's side.
+fn group_row(db: &Database, m: MapId, reversed: bool) -> MappingRow {
+    let row = &db.mappings[m as usize];
+    let members: Vec<CtlId> = row.sources().collect();
+    let ids: Vec<&str> = members.iter().map(|&c| db.control(c).id.as_ref()).collect();
+    let titles: Vec<&str> = members.iter().map(|&c| db.control(c).title.as_ref()).collect();
+    let group = (db.key_of(row.source).to_string(), ids.join(" + "), titles.join(" + "));
+    let one = ControlInfo::of(db, row.target);
+    let ((sf, si, st), (tf, ti, tt)) = if reversed {
+        ((one.framework, one.id, one.title), group)
+    } else {
+        (group, (one.framework, one.id, one.title))
+    };
+    MappingRow {
+        source_framework: sf,
+        source_id: si,
+        source_title: st,
+        relationship: if reversed { row.relationship.reverse() } else { row.relationship },
+        target_framework: tf,
+        target_id: ti,
+        target_title: tt,
+        provenance: db.provenances[row.provenance as usize].key.clone(),
+        rationale: row.rationale.to_string(),
+        marginal: row.marginal,
+        target_control: if reversed { None } else { control_of_part(db, row.target) },
     }
 }
 
@@ -238,7 +302,16 @@ fn mapping_row(db: &Database, source: CtlId, link: &Link) -> MappingRow {
         provenance: db.provenances[m.provenance as usize].key.clone(),
         rationale: m.rationale.to_string(),
         marginal: m.marginal,
+        target_control: control_of_part(db, link.to),
     }
+}
+
+/// The id of the control a part belongs to; `None` for a node that is not a part.
+fn control_of_part(db: &Database, c: CtlId) -> Option<String> {
+    if !db.control(c).part {
+        return None;
+    }
+    db.ancestors(c).find(|&a| db.control(a).is_control()).map(|a| db.control(a).id.to_string())
 }
 
 fn item(db: &Database, c: CtlId) -> ControlItem {
@@ -274,11 +347,24 @@ fn mappings(
     cond: Option<&Condition>,
 ) -> MappingList {
     let mut rows: Vec<(CtlId, CtlId, MappingRow)> = Vec::new();
-    let mut unmapped = Vec::new();
+    let mut mapped: std::collections::BTreeSet<CtlId> = std::collections::BTreeSet::new();
+    for (member, row) in group_rows(db, sources, fw, direction) {
+        let m = &db.mappings[row as usize];
+        let subject = Subject {
+            control: if direction == Direction::Forward { m.target } else { m.source },
+            relationship: Some(m.relationship),
+            provenance: Some(db.provenances[m.provenance as usize].key.as_str()),
+            marginal: Some(m.marginal),
+        };
+        mapped.insert(member);
+        if cond.is_none_or(|cond| cond.test(db, subject)) {
+            rows.push((m.source, m.target, group_row(db, row, false)));
+        }
+    }
     for c in sources.ids() {
         let links = db.links_to(c, fw);
-        if links.is_empty() {
-            unmapped.push(ControlInfo::of(db, c));
+        if !links.is_empty() {
+            mapped.insert(c);
         }
         for link in links {
             let m = &db.mappings[link.mapping as usize];
@@ -302,6 +388,7 @@ fn mappings(
         }
     }
     rows.sort_by_key(|(s, t, _)| (*s, *t));
+    let unmapped = sources.ids().filter(|c| !mapped.contains(c)).map(|c| ControlInfo::of(db, c)).collect();
     let target = db.framework(fw).key.clone();
     let (source_controls, target_controls) = match direction {
         Direction::Forward => (

@@ -1,5 +1,6 @@
 //! Sets of controls: what `iso27001{5.*}`, `$mine`, `soa("f.csv")` and their combinations evaluate to.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -19,12 +20,15 @@ pub struct ControlSet {
     items: BTreeMap<CtlId, Strength>,
     /// What a Statement of Applicability said of its controls.
     notes: BTreeMap<CtlId, Implementation>,
+    /// For a set read straight from a Statement of Applicability: its rows by status.
+    pub soa_counts: Option<crate::soa::StatusCounts>,
 }
 
 impl ControlSet {
     /// The controls, each fully implemented.
     pub fn of(controls: impl IntoIterator<Item = CtlId>) -> ControlSet {
-        ControlSet { items: controls.into_iter().map(|c| (c, Strength::Full)).collect(), notes: BTreeMap::new() }
+        let items = controls.into_iter().map(|c| (c, Strength::Full)).collect();
+        ControlSet { items, notes: BTreeMap::new(), soa_counts: None }
     }
 
     /// Records what a Statement of Applicability says of a control of the set.
@@ -64,6 +68,7 @@ impl ControlSet {
 
     /// Both sets; a control in both keeps the stronger implementation.
     pub fn union(mut self, other: ControlSet) -> ControlSet {
+        self.soa_counts = None;
         for (c, s) in other.items {
             self.insert(c, s);
         }
@@ -84,12 +89,13 @@ impl ControlSet {
                 notes.entry(*c).or_insert_with(|| note.clone());
             }
         }
-        ControlSet { items, notes }
+        ControlSet { items, notes, soa_counts: None }
     }
 
     /// The controls of `self` not in `other`.
     pub fn except(mut self, other: &ControlSet) -> ControlSet {
         self.items.retain(|c, _| other.strength(*c).is_none());
+        self.soa_counts = None;
         let items = &self.items;
         self.notes.retain(|c, _| items.contains_key(c));
         self
@@ -105,6 +111,7 @@ impl ControlSet {
     /// Keeps the controls `keep` says yes to.
     pub fn retain(&mut self, mut keep: impl FnMut(CtlId) -> bool) {
         self.items.retain(|c, _| keep(*c));
+        self.soa_counts = None;
         let items = &self.items;
         self.notes.retain(|c, _| items.contains_key(c));
     }
@@ -115,6 +122,8 @@ pub struct Scope<'a> {
     pub db: &'a Database,
     pub vars: &'a HashMap<String, ControlSet>,
     pub base_dir: &'a Path,
+    /// Warnings of the statement (a Statement of Applicability's contradictory rows).
+    pub warnings: &'a RefCell<Vec<String>>,
 }
 
 /// Evaluates a set expression.
@@ -132,7 +141,11 @@ pub fn eval(scope: &Scope, expr: &Spanned<SetExpr>) -> Result<ControlSet, Error>
             set
         }
         SetExpr::Var(name) => scope.vars.get(&name.node).cloned().ok_or_else(|| unknown_var(scope, name))?,
-        SetExpr::Soa(path) => crate::soa::read(db, &scope.base_dir.join(&path.node), &path.node)?,
+        SetExpr::Soa(path) => {
+            let soa = crate::soa::read(db, &scope.base_dir.join(&path.node), &path.node)?;
+            scope.warnings.borrow_mut().extend(soa.warnings);
+            ControlSet { soa_counts: Some(soa.counts), ..soa.set }
+        }
         SetExpr::Union(a, b) => eval(scope, a)?.union(eval(scope, b)?),
         SetExpr::Intersect(a, b) => eval(scope, a)?.intersect(&eval(scope, b)?),
         SetExpr::Except(a, b) => eval(scope, a)?.except(&eval(scope, b)?),
