@@ -21,7 +21,8 @@
 //! src -> req   S1 superset-of R1.1, S2 superset-of R1.2, S3 subset-of R1.3, S4 equal R1.3,
 //!              S5 superset-of R2 (the whole), S6 intersects-with R2.2.a, S1 intersects-with R3,
 //!              S2 superset-of R4.2, S3 superset-of R5.1, S4 superset-of X1,
-//!              S1 + S6 superset-of R6 (together, not each), S2 + S4 subset-of R6.2 (together)
+//!              S1 + S6 superset-of R6 (together, not each), S2 + S4 subset-of R6.2 (together),
+//!              S5 + mid:M1 superset-of R3 (a group across two frameworks)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -368,6 +369,9 @@ fn sources_that_hold_a_relationship_together_count_only_together() {
     let Output::Coverage(c) = eval("coverage req:R6.2 -> src where id = S2 or id = S4 or id = S1") else { panic!() };
     let states: Vec<(String, String)> = c.rows.iter().map(|r| (r.target.id.clone(), r.state.to_string())).collect();
     assert_eq!(states, [("S1".into(), "none".into()), ("S2".into(), "full".into()), ("S4".into(), "full".into())]);
+    // A group may take a member from another framework: S5 and mid's M1 together meet R3.
+    assert_eq!(parts("coverage src:S5 + mid:M1 -> req where id = R3"), expect3(&[("R3", "full", "")]));
+    assert_eq!(parts("coverage src:S5 -> req where id = R3"), expect3(&[("R3", "none", "")]));
     // A plan that has S1 needs only S6 to close R6.
     let Output::Plan(p) = eval("plan src:S1 -> req where id = R6") else { panic!() };
     assert_eq!(p.set, "src{S6}");

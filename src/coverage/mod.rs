@@ -220,12 +220,13 @@ impl<'a> Evaluation<'a> {
                     superseded: false,
                 };
                 self.reach(route, strength);
-            } else if db.control(row.source).framework == self.fw {
+            } else if row.sources().any(|s| db.control(s).framework == self.fw) {
                 let Some(&strength) = self.sources.get(&row.target) else { continue };
                 if !matches!(row.relationship, Relationship::Equal | Relationship::SubsetOf) {
                     continue;
                 }
-                for s in row.sources() {
+                let fw = self.fw;
+                for s in row.sources().filter(|&s| db.control(s).framework == fw) {
                     let step = link(row.target, s, Relationship::SupersetOf);
                     let route = Route {
                         source: row.target,

@@ -239,7 +239,9 @@ fn mapping_rows(
 }
 
 /// The source of a row: one id, or several joined by `+` that hold the
-/// relationship together (`5.1 + 5.37`); each is resolved, and none twice.
+/// relationship together (`5.1 + 5.37`); each is resolved, and none twice. A
+/// member of a group may belong to another framework, named `KEY:ID`
+/// (`5.7 + iso27001-isms:8.2`), as an ISMS's Annex A controls and clauses act together.
 fn resolve_group(
     db: &Database,
     fw: FwId,
@@ -250,7 +252,17 @@ fn resolve_group(
     let ids: Vec<&str> = if cell.contains('+') { cell.split('+').map(str::trim).collect() } else { vec![cell] };
     let mut out = Vec::with_capacity(ids.len());
     for id in &ids {
-        let c = resolve(db, fw, id, "source_id", rejected, err)?;
+        let (member_fw, member) = match id.split_once(':').filter(|_| ids.len() > 1) {
+            Some((key, rest)) => match db.frameworks.iter().position(|f| f.key == key) {
+                Some(f) => (f as FwId, rest),
+                None => {
+                    err(format!("the group `{cell}` names unknown framework `{key}`"));
+                    return None;
+                }
+            },
+            None => (fw, *id),
+        };
+        let c = resolve(db, member_fw, member, "source_id", rejected, err)?;
         if out.contains(&c) {
             err(format!("`{id}` is named twice in the group `{cell}`"));
             return None;

@@ -249,7 +249,9 @@ fn group_rows(db: &Database, set: &ControlSet, fw: FwId, direction: Direction) -
             Direction::Forward if db.control(row.target).framework == fw => {
                 out.extend(row.sources().filter(|&s| set.strength(s).is_some()).map(|s| (s, m)).take(1));
             }
-            Direction::Backward if db.control(row.source).framework == fw && set.strength(row.target).is_some() => {
+            Direction::Backward
+                if row.sources().any(|s| db.control(s).framework == fw) && set.strength(row.target).is_some() =>
+            {
                 out.push((row.target, m));
             }
             _ => {}
@@ -263,7 +265,12 @@ fn group_rows(db: &Database, set: &ControlSet, fw: FwId, direction: Direction) -
 fn group_row(db: &Database, m: MapId, reversed: bool) -> MappingRow {
     let row = &db.mappings[m as usize];
     let members: Vec<CtlId> = row.sources().collect();
-    let ids: Vec<&str> = members.iter().map(|&c| db.control(c).id.as_ref()).collect();
+    // A member of another framework than the first is named with its key.
+    let first_fw = db.control(row.source).framework;
+    let ids: Vec<String> = members
+        .iter()
+        .map(|&c| if db.control(c).framework == first_fw { db.control(c).id.to_string() } else { db.qualified(c) })
+        .collect();
     let titles: Vec<&str> = members.iter().map(|&c| db.control(c).title.as_ref()).collect();
     let group = (db.key_of(row.source).to_string(), ids.join(" + "), titles.join(" + "));
     let one = ControlInfo::of(db, row.target);
