@@ -1,6 +1,8 @@
 //! Embeds the shipped database (`mappings/`) in the binary, its CSV files already read into tables.
 
 use std::fmt::Write as _;
+
+use sha2::Digest as _;
 use std::path::Path;
 
 #[allow(dead_code)]
@@ -26,13 +28,33 @@ fn main() {
             let path = entry.expect("directory entry").path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
             let wanted = name.ends_with(".csv")
-                || (name.ends_with(".toml") && (prefix == "catalogs/" || name == "provenance.toml"));
+                || (name.ends_with(".toml")
+                    && (prefix == "catalogs/" || name == "provenance.toml" || name == "database.toml"));
             if path.is_file() && wanted && !name.starts_with('.') {
                 files.push((format!("{prefix}{name}"), path));
             }
         }
     }
     files.sort();
+    // The database's fingerprint: the SHA-256 of every file's path and bytes, in path order.
+    let mut hash = sha2::Sha256::new();
+    for (rel, path) in &files {
+        hash.update(rel.as_bytes());
+        hash.update([0]);
+        hash.update(std::fs::read(path).unwrap_or_default());
+        hash.update([0]);
+    }
+    let digest: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    println!("cargo::rustc-env=CROSSWALK_DATABASE_SHA256={digest}");
+    let meta = std::fs::read_to_string(root.join("database.toml")).unwrap_or_default();
+    let version = meta
+        .lines()
+        .find_map(|l| {
+            l.trim().strip_prefix("version").map(|v| v.trim_start_matches([' ', '=']).trim().trim_matches('"'))
+        })
+        .unwrap_or("unversioned")
+        .to_string();
+    println!("cargo::rustc-env=CROSSWALK_DATABASE_VERSION={version}");
     let mut out = String::from("/// The shipped database: (path inside mappings/, content).\npub(super) static FILES: &[(&str, Embedded)] = &[\n");
     for (rel, path) in files {
         println!("cargo::rerun-if-changed={}", path.display());

@@ -11,9 +11,17 @@ use crate::model::{FwId, Relationship};
 
 #[derive(Debug, Serialize)]
 pub struct CheckReport {
+    /// The database's version and the SHA-256 of its files.
+    pub database: DatabaseSummary,
     pub frameworks: Vec<FrameworkSummary>,
     pub mapping_sets: Vec<SetSummary>,
     pub errors: Vec<DataError>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DatabaseSummary {
+    pub version: String,
+    pub sha256: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -73,7 +81,8 @@ pub fn report(db: &Database, errors: Vec<DataError>) -> CheckReport {
         })
         .collect();
     let mapping_sets = db.sets.iter().enumerate().map(|(i, set)| set_summary(db, i as u16, set)).collect();
-    CheckReport { frameworks, mapping_sets, errors }
+    let database = DatabaseSummary { version: db.version.clone(), sha256: db.sha256.clone() };
+    CheckReport { database, frameworks, mapping_sets, errors }
 }
 
 fn set_summary(db: &Database, index: u16, set: &crate::model::MappingSet) -> SetSummary {
@@ -120,6 +129,7 @@ fn control_of(db: &Database, c: crate::model::CtlId) -> crate::model::CtlId {
 /// The report as text; `stats` adds the per-set detail.
 pub fn render_text(r: &CheckReport, stats: bool) -> String {
     let mut out = String::new();
+    let _ = writeln!(out, "database {} (sha256 {})", r.database.version, r.database.sha256);
     let _ = writeln!(out, "frameworks");
     for f in &r.frameworks {
         let levels: Vec<String> = f.levels.iter().map(|(l, n)| format!("{n} {l}")).collect();

@@ -55,8 +55,18 @@ Examples:
 Every problem is reported as FILE:LINE: MESSAGE on stderr; the exit code is 3
 when the data has errors. mappings/README.md describes the files.";
 
+/// The version, with the shipped database's: a deliverable cites both.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    ", database ",
+    env!("CROSSWALK_DATABASE_VERSION"),
+    " (sha256 ",
+    env!("CROSSWALK_DATABASE_SHA256"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
-#[command(name = "crosswalk", version, about = ABOUT, after_help = AFTER_HELP)]
+#[command(name = "crosswalk", version = VERSION, about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
     /// Run a query (one or more statements) and exit; may be given several times.
     #[arg(short = 'e', long = "execute", value_name = "QUERY", global = false)]

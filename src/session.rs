@@ -228,7 +228,8 @@ impl<'a> Session<'a> {
         let output = eval::eval(self.db, &mut self.env, &stmt, query)?;
         let target = self.env.base_dir.join(path);
         let ExportOptions { matrix, bom, force } = options;
-        export::write_to(&output, &target, path, stmt.span, matrix, bom, force)
+        let context = eval::export_context(self.db, &self.env, query[chunk.start..chunk.end].to_string());
+        export::write_to(&output, &target, path, stmt.span, (matrix, bom, force), &context)
     }
 
     /// Evaluates one statement and prints its result; the outer error is the

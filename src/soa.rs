@@ -52,6 +52,8 @@ pub struct Soa {
     pub counts: StatusCounts,
     /// `file:line: what and how it was read`, for rows that contradict themselves.
     pub warnings: Vec<String>,
+    /// The SHA-256 of the file, so a deliverable can cite exactly what it rests on.
+    pub sha256: String,
 }
 
 /// The rows of a Statement of Applicability by what they say.
@@ -98,11 +100,13 @@ pub fn read(db: &Database, path: &Path, shown: &str) -> Result<Soa, Error> {
 
 /// [`read`] for a file already in memory; `shown` names it in messages.
 pub fn from_text(db: &Database, text: String, shown: &str) -> Result<Soa, Error> {
+    use sha2::Digest as _;
+    let sha256: String = sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     let file = SourceFile { rel: shown.to_string(), display: shown.to_string(), text: Cow::Owned(text), table: None };
     let mut errors = Vec::new();
     let soa = parse(db, &file, &mut errors)?;
     if errors.is_empty() {
-        Ok(soa)
+        Ok(Soa { sha256, ..soa })
     } else {
         Err(Error::Data(errors))
     }

@@ -263,15 +263,59 @@ fn exported_csv_and_xlsx_read_back_row_for_row() {
     assert!(rows.len() > 50);
 
     let mut book: Xlsx<_> = open_workbook(&xlsx_path).unwrap();
-    assert_eq!(book.sheet_names(), ["Crosswalk", "Matrix"]);
+    assert_eq!(book.sheet_names(), ["About", "Crosswalk", "Matrix"]);
     let sheet = book.worksheet_range("Crosswalk").unwrap();
     let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
-    assert_eq!(cells[0], header);
+    // The same rows; the workbook's headers are words (`Source framework`), CSV's are names.
+    let words: Vec<String> = header.iter().map(|h| crosswalk::output::xlsx::label(h)).collect();
+    assert_eq!(cells[0], words);
+    assert_eq!(cells[0][0], "Source framework");
     assert_eq!(cells[1..], rows[..]);
     // The matrix: one row per ISO control, one column per SOC 2 criterion (after id and title).
     let matrix = book.worksheet_range("Matrix").unwrap();
     assert_eq!(matrix.height(), 94);
     assert_eq!(matrix.width(), 63);
+}
+
+#[test]
+fn a_coverage_workbook_says_what_it_is_and_stores_numbers_as_numbers() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.xlsx");
+    let query = "coverage soa(\"tests/data/soa-client.csv\") -> hipaa";
+    let o = Command::new(EXE)
+        .args(["export", query, "-o", path.to_str().unwrap()])
+        .env("SOURCE_DATE_EPOCH", "1764892800")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    assert_eq!(book.sheet_names(), ["About", "Coverage", "Summary", "Matrix"]);
+    // About: the query, the date, the tool and database versions, the SoA and its SHA-256, a legend.
+    let about = book.worksheet_range("About").unwrap();
+    let text: Vec<String> = about.rows().flat_map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect();
+    let has = |needle: &str| text.iter().any(|t| t.contains(needle));
+    assert!(has(query) && has("2025-12-05") && has("crosswalk 0.") && has("2026.12 (sha256 "), "{text:?}");
+    let soa = std::fs::read("tests/data/soa-client.csv").unwrap();
+    use sha2::Digest as _;
+    let sha: String = sha2::Sha256::digest(&soa).iter().map(|b| format!("{b:02x}")).collect();
+    assert!(has(&format!("tests/data/soa-client.csv (sha256 {sha})")), "the SoA is cited with its hash");
+    assert!(has("full: met in full") && has("⊇  superset-of"), "the legend");
+    // Summary counts are numbers, percentages numbers too (a fraction, shown as a percentage).
+    let summary = book.worksheet_range("Summary").unwrap();
+    let row: Vec<&Data> = summary.rows().nth(1).unwrap().iter().collect();
+    assert_eq!(row[0], &Data::String("all".into()));
+    assert!(matches!(row[1], Data::Float(n) if *n == 70.0 - 1.0), "total is a number: {:?}", row[1]);
+    assert!(row.iter().any(|c| matches!(c, Data::Float(f) if *f > 0.0 && *f < 1.0)), "a percentage as a fraction");
+    // Two exports on the same date are the same bytes.
+    let again = dir.path().join("again.xlsx");
+    let o = Command::new(EXE)
+        .args(["export", query, "-o", again.to_str().unwrap()])
+        .env("SOURCE_DATE_EPOCH", "1764892800")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0);
+    assert_eq!(std::fs::read(&path).unwrap(), std::fs::read(&again).unwrap());
 }
 
 #[test]

@@ -30,6 +30,27 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
+/// The fingerprint of the shipped database, computed when the binary was built.
+pub const EMBEDDED_SHA256: &str = env!("CROSSWALK_DATABASE_SHA256");
+
+/// The SHA-256 of files' paths and texts, in path order, after `base` (a fingerprint to extend).
+pub fn fingerprint(base: Option<&str>, files: &[SourceFile]) -> String {
+    use sha2::Digest as _;
+    let mut hash = sha2::Sha256::new();
+    if let Some(b) = base {
+        hash.update(b.as_bytes());
+    }
+    let mut sorted: Vec<&SourceFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.rel.cmp(&b.rel));
+    for f in sorted {
+        hash.update(f.rel.as_bytes());
+        hash.update([0]);
+        hash.update(f.text.as_bytes());
+        hash.update([0]);
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The shipped database, compiled into the binary.
 pub fn embedded_files() -> Vec<SourceFile> {
     embedded::FILES
@@ -69,7 +90,8 @@ pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error>
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let wanted = name.ends_with(".csv")
-                || (name.ends_with(".toml") && (rel_prefix == "catalogs/" || name == "provenance.toml"));
+                || (name.ends_with(".toml")
+                    && (rel_prefix == "catalogs/" || name == "provenance.toml" || name == "database.toml"));
             if wanted && !name.starts_with('.') && entry.path().is_file() {
                 paths.push((format!("{rel_prefix}{name}"), entry.path()));
             }
@@ -198,6 +220,13 @@ pub struct AttributeMeta {
     pub aliases: Vec<String>,
     #[serde(default)]
     pub values: Vec<String>,
+}
+
+/// A database's `database.toml`: its version.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseMeta {
+    pub version: String,
 }
 
 /// One entry of `provenance.toml`.

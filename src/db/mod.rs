@@ -25,6 +25,17 @@ pub struct Database {
     pub left_out: Vec<LeftOut>,
     pub provenances: Vec<Provenance>,
     pub index: Index,
+    /// The version `database.toml` gives, or `unversioned`.
+    pub version: String,
+    /// The SHA-256 of the database's files (paths and bytes, in path order), hex.
+    pub sha256: String,
+}
+
+impl Database {
+    /// `2026.12 (sha256 3f2a…)`: how a deliverable cites the data it rests on.
+    pub fn cite(&self) -> String {
+        format!("{} (sha256 {})", self.version, self.sha256.get(..16).unwrap_or(&self.sha256))
+    }
 }
 
 /// Where a database comes from.
@@ -49,6 +60,10 @@ pub fn load_layers_with_errors(source: DataSource, add: &[PathBuf]) -> Result<(D
         DataSource::Embedded => (load::embedded_files(), Vec::new()),
         DataSource::Dir(dir) => load::dir_files(dir)?,
     };
+    let base = match source {
+        DataSource::Embedded => load::EMBEDDED_SHA256.to_string(),
+        DataSource::Dir(_) => load::fingerprint(None, &files),
+    };
     if let DataSource::Dir(dir) = source {
         if !files.iter().any(|f| f.rel.starts_with("catalogs/")) && errors.is_empty() {
             let msg = "not a database folder: it has no catalogs/KEY.toml and catalogs/KEY.csv \
@@ -56,12 +71,15 @@ pub fn load_layers_with_errors(source: DataSource, add: &[PathBuf]) -> Result<(D
             return Ok((Database::default(), vec![DataError::new(&dir.display().to_string(), 0, msg)]));
         }
     }
+    let mut sha256 = base;
     for dir in add {
         let (more, mut more_errors) = load::dir_files(dir)?;
+        sha256 = load::fingerprint(Some(&sha256), &more);
         files.extend(more);
         errors.append(&mut more_errors);
     }
-    let db = from_files(&files, &mut errors);
+    let mut db = from_files(&files, &mut errors);
+    db.sha256 = sha256;
     Ok((db, errors))
 }
 

@@ -20,6 +20,7 @@ pub const MAPPING_COLUMNS: [&str; 5] = ["source_id", "target_id", "relationship"
 pub fn build(files: &[SourceFile], errors: &mut Vec<DataError>) -> Database {
     let files = &distinct(files, errors);
     let mut db = Database { provenances: provenances(files, errors), ..Database::default() };
+    db.version = database_version(files, errors);
     let mut rejected = Rejected::default();
     catalog::catalogs(files, &mut db, errors, &mut rejected);
     let (index, clashes) = Index::build(&db.frameworks, &db.controls);
@@ -55,7 +56,7 @@ fn distinct(files: &[SourceFile], errors: &mut Vec<DataError>) -> Vec<SourceFile
     let mut first: HashMap<&str, &str> = HashMap::default();
     let mut out = Vec::with_capacity(files.len());
     for f in files {
-        if f.rel != "provenance.toml" {
+        if f.rel != "provenance.toml" && f.rel != "database.toml" {
             if let Some(other) = first.insert(&f.rel, &f.display) {
                 first.insert(&f.rel, other);
                 errors.push(DataError::new(
@@ -69,6 +70,18 @@ fn distinct(files: &[SourceFile], errors: &mut Vec<DataError>) -> Vec<SourceFile
         out.push(f.clone());
     }
     out
+}
+
+/// The version of the first `database.toml` (the base layer's), or `unversioned`.
+fn database_version(files: &[SourceFile], errors: &mut Vec<DataError>) -> String {
+    let Some(file) = files.iter().find(|f| f.rel == "database.toml") else { return "unversioned".to_string() };
+    match load::parse_toml::<load::DatabaseMeta>(file) {
+        Ok(meta) => meta.version,
+        Err(e) => {
+            errors.push(e);
+            "unversioned".to_string()
+        }
+    }
 }
 
 fn provenances(files: &[SourceFile], errors: &mut Vec<DataError>) -> Vec<Provenance> {

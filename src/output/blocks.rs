@@ -1,6 +1,6 @@
 //! The human views of each result: the blocks that table and Markdown output render.
 
-use super::{closing_text, frameworks_table, parts_cell, plural, what_is_open, Block, Table};
+use super::{closing_text, frameworks_table, parts_cell, plural, what_is_open, Block, Kind, Table};
 use crate::report::*;
 
 /// The blocks a human format shows for an output.
@@ -211,7 +211,8 @@ pub(crate) fn summary_table(s: &Summary, full: bool) -> Table {
         columns.push(("n/a", false));
     }
     columns.extend([("closable", false), ("beyond", false), ("full %", false), ("partial %", false)]);
-    let mut t = Table::new(&columns);
+    let counts = ["total", "full", "partial", "none", "n/a", "closable", "beyond"];
+    let mut t = Table::new(&columns).kinds(&counts, Kind::Count).kinds(&["full %", "partial %"], Kind::Percent);
     let mut row = |name: String, c: &Counts| {
         let Counts { total, full, partial, none, na: not_applicable, closable, beyond } = *c;
         let mut cells = vec![name, total.to_string(), full.to_string(), partial.to_string(), none.to_string()];

@@ -33,12 +33,15 @@ pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::Column;
+    use crate::output::{Column, Kind};
 
     #[test]
     fn quotes_and_neutralises() {
         let t = Table {
-            columns: vec![Column { name: "a".into(), wrap: false }, Column { name: "b".into(), wrap: false }],
+            columns: vec![
+                Column { name: "a".into(), wrap: false, kind: Kind::Text },
+                Column { name: "b".into(), wrap: false, kind: Kind::Text },
+            ],
             rows: vec![vec!["=HYPERLINK(\"x\")".into(), "x, \"y\"".into()], vec!["-1".into(), "@SUM".into()]],
         };
         assert_eq!(render(&t, false), "a,b\r\n\"'=HYPERLINK(\"\"x\"\")\",\"x, \"\"y\"\"\"\r\n'-1,'@SUM\r\n");

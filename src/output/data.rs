@@ -1,6 +1,6 @@
 //! The data view of each result: the one table CSV and exports write, and the matrix of a crosswalk.
 
-use super::{frameworks_table, shortfall, what_is_open, Column, Table};
+use super::{frameworks_table, shortfall, what_is_open, Column, Kind, Table};
 use crate::model::{State, Strength};
 use crate::report::*;
 
@@ -129,7 +129,9 @@ pub const COVERAGE_COLUMNS: [&str; 16] = [
 ];
 
 fn coverage_table(c: &CoverageReport) -> Table {
-    let mut t = Table::new(&COVERAGE_COLUMNS.map(|c| (c, true)));
+    let mut t = Table::new(&COVERAGE_COLUMNS.map(|c| (c, true)))
+        .kinds(&["state"], Kind::State)
+        .kinds(&["parts_met", "parts_total"], Kind::Count);
     for r in &c.rows {
         let rationale = match r.state {
             State::Full => r
@@ -196,7 +198,8 @@ pub const PLAN_COLUMNS: [&str; 9] = [
 ];
 
 fn plan_table(p: &PlanReport) -> Table {
-    let mut t = Table::new(&PLAN_COLUMNS.map(|c| (c, true)));
+    let mut t = Table::new(&PLAN_COLUMNS.map(|c| (c, true)))
+        .kinds(&["step", "parts_made_full", "then_full", "then_parts_met", "targets"], Kind::Count);
     for (i, s) in p.steps.iter().enumerate() {
         t.push(vec![
             (i + 1).to_string(),
@@ -291,10 +294,13 @@ pub fn matrix_table(out: &Output) -> Option<Table> {
         _ => return None,
     };
     let mut t = Table {
-        columns: vec![Column { name: "source".into(), wrap: false }, Column { name: "title".into(), wrap: true }],
+        columns: vec![
+            Column { name: "source".into(), wrap: false, kind: Kind::Text },
+            Column { name: "title".into(), wrap: true, kind: Kind::Text },
+        ],
         rows: Vec::new(),
     };
-    t.columns.extend(targets.iter().map(|c| Column { name: c.qualified(), wrap: false }));
+    t.columns.extend(targets.iter().map(|c| Column { name: c.qualified(), wrap: false, kind: Kind::Relationship }));
     let index: std::collections::HashMap<String, usize> =
         targets.iter().enumerate().map(|(i, c)| (c.qualified(), i)).collect();
     for s in &sources {

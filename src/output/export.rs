@@ -3,16 +3,89 @@
 use std::io::Write as _;
 use std::path::Path;
 
+use super::xlsx::Sheet;
 use super::{data_table, matrix_table, Table};
 use crate::diag::{Diagnostic, Error, Span};
 use crate::report::Output;
+
+/// Where an export comes from, for the About sheet of a workbook and the head of a report.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The statement exported, as the user wrote it.
+    pub query: String,
+    /// The database cited: its version and fingerprint.
+    pub database: String,
+    /// Files the session read, each with its SHA-256 (Statements of Applicability).
+    pub inputs: Vec<(String, String)>,
+}
+
+impl Context {
+    /// The About sheet: what the workbook is and what it rests on.
+    pub fn about(&self, out: &Output) -> super::xlsx::About {
+        let date = date();
+        let mut lines = vec![
+            ("Query".to_string(), self.query.clone()),
+            ("Generated".to_string(), date.clone()),
+            ("Tool".to_string(), format!("crosswalk {}", env!("CARGO_PKG_VERSION"))),
+            ("Database".to_string(), self.database.clone()),
+        ];
+        for (path, sha) in &self.inputs {
+            lines.push(("Statement of Applicability".to_string(), format!("{path} (sha256 {sha})")));
+        }
+        super::xlsx::About { title: title(out), lines, date }
+    }
+}
+
+/// What an export is, in words: `Coverage of soc2 from soa("client.csv")`.
+pub fn title(out: &Output) -> String {
+    match out {
+        Output::Coverage(c) if c.gaps_only => format!("Gaps of {} from {}", c.target, c.source),
+        Output::Coverage(c) => format!("Coverage of {} from {}", c.target, c.source),
+        Output::Mappings(m) => format!("Crosswalk of {} to {}", m.source, m.target),
+        Output::Plan(p) => format!("Plan for {} from {}", p.target, p.source),
+        Output::Explain(e) => format!("How {} reaches {}", e.source, e.target.qualified()),
+        Output::Paths(p) => format!("Routes from {} to {}", p.from.qualified(), p.target),
+        Output::Controls(_) => "Controls".to_string(),
+        _ => "crosswalk".to_string(),
+    }
+}
+
+/// Today's date, `YYYY-MM-DD` (UTC); `SOURCE_DATE_EPOCH` fixes it, so builds of a report can be reproduced.
+pub fn date() -> String {
+    let secs =
+        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+        });
+    let (y, m, d) = civil(secs.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The calendar date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
 
 /// Writes `out` to `path` (shown to the user as `shown`) and says what was written.
 /// The format follows the extension: `.csv`, `.xlsx`, `.json` or `.md`.
 /// `span` is where the file name stands in the query, for errors. A file that
 /// is not a regular file the user may write is refused (see [`write_atomically`]).
-pub fn write(out: &Output, path: &Path, shown: &str, span: Span, matrix: bool, bom: bool) -> Result<String, Error> {
-    write_to(out, path, shown, span, matrix, bom, false)
+pub fn write(
+    out: &Output,
+    path: &Path,
+    shown: &str,
+    span: Span,
+    (matrix, bom): (bool, bool),
+    context: &Context,
+) -> Result<String, Error> {
+    write_to(out, path, shown, span, (matrix, bom, false), context)
 }
 
 /// [`write`]; with `force`, a link, special file or read-only file at `path` is replaced.
@@ -21,9 +94,8 @@ pub fn write_to(
     path: &Path,
     shown: &str,
     span: Span,
-    matrix: bool,
-    bom: bool,
-    force: bool,
+    (matrix, bom, force): (bool, bool, bool),
+    context: &Context,
 ) -> Result<String, Error> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     let long = data_table(out);
@@ -43,8 +115,8 @@ pub fn write_to(
         }
         "xlsx" => {
             let sheets = sheets(out, &long, grid.as_ref(), summary.as_ref());
-            let bytes =
-                super::xlsx::workbook(&sheets).map_err(|e| Error::io(shown, std::io::Error::other(e.to_string())))?;
+            let bytes = super::xlsx::workbook(&context.about(out), &sheets)
+                .map_err(|e| Error::io(shown, std::io::Error::other(e.to_string())))?;
             (bytes, long.rows.len())
         }
         "json" => (super::json::render(out).into_bytes(), long.rows.len()),
@@ -61,13 +133,9 @@ pub fn write_to(
     Ok(format!("wrote {rows} {view} to {shown}"))
 }
 
-/// The sheets of a workbook: the long view, the matrix where there is one, and the summary of a coverage.
-fn sheets<'a>(
-    out: &Output,
-    long: &'a Table,
-    grid: Option<&'a Table>,
-    summary: Option<&'a Table>,
-) -> Vec<(&'static str, &'a Table)> {
+/// The sheets of a workbook after its About sheet: the long view, the matrix
+/// where there is one, and the summary of a coverage.
+fn sheets<'a>(out: &Output, long: &'a Table, grid: Option<&'a Table>, summary: Option<&'a Table>) -> Vec<Sheet<'a>> {
     let name = match out {
         Output::Mappings(_) => "Crosswalk",
         Output::Coverage(c) if c.gaps_only => "Gaps",
@@ -78,12 +146,12 @@ fn sheets<'a>(
         Output::Plan(_) => "Plan",
         _ => "Result",
     };
-    let mut sheets = vec![(name, long)];
-    if let Some(g) = grid {
-        sheets.push(("Matrix", g));
-    }
+    let mut sheets = vec![Sheet { name, table: long, matrix: false }];
     if let Some(s) = summary {
-        sheets.push(("Summary", s));
+        sheets.push(Sheet { name: "Summary", table: s, matrix: false });
+    }
+    if let Some(g) = grid {
+        sheets.push(Sheet { name: "Matrix", table: g, matrix: true });
     }
     sheets
 }

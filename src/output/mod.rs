@@ -95,18 +95,43 @@ pub struct Column {
     pub name: String,
     /// Long text that may wrap to fit the terminal.
     pub wrap: bool,
+    /// What the cells hold, for formats that type them (XLSX).
+    pub kind: Kind,
+}
+
+/// What a column's cells hold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Kind {
+    #[default]
+    Text,
+    /// A whole number.
+    Count,
+    /// A percentage written with one decimal (`41.7`).
+    Percent,
+    /// A coverage state: `full`, `partial`, `none`, `n/a`.
+    State,
+    /// A matrix cell: relationships, each perhaps naming a part.
+    Relationship,
 }
 
 impl Table {
     pub(crate) fn new(columns: &[(&str, bool)]) -> Table {
         Table {
-            columns: columns.iter().map(|&(n, wrap)| Column { name: n.to_string(), wrap }).collect(),
+            columns: columns.iter().map(|&(n, wrap)| Column { name: n.to_string(), wrap, kind: Kind::Text }).collect(),
             rows: Vec::new(),
         }
     }
 
     pub(crate) fn push(&mut self, row: Vec<String>) {
         self.rows.push(row);
+    }
+
+    /// Sets what the named columns hold.
+    pub(crate) fn kinds(mut self, names: &[&str], kind: Kind) -> Table {
+        for c in self.columns.iter_mut().filter(|c| names.contains(&c.name.as_str())) {
+            c.kind = kind;
+        }
+        self
     }
 }
 
@@ -115,7 +140,7 @@ pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 pub(crate) fn frameworks_table(f: &FrameworkList, full: bool) -> Table {
-    let mut t = if full {
+    let t = if full {
         Table::new(&[
             ("key", false),
             ("name", false),
@@ -128,6 +153,7 @@ pub(crate) fn frameworks_table(f: &FrameworkList, full: bool) -> Table {
     } else {
         Table::new(&[("key", false), ("name", true), ("version", true), ("controls", false), ("mapped to", true)])
     };
+    let mut t = t.kinds(&["controls"], Kind::Count);
     for fw in &f.frameworks {
         let mut row = vec![fw.key.clone(), fw.name.clone(), fw.version.clone()];
         if full {

@@ -184,12 +184,15 @@ fn split_at_width(word: &str, width: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::Column;
+    use crate::output::{Column, Kind};
 
     #[test]
     fn wraps_long_columns_to_fit() {
         let t = Table {
-            columns: vec![Column { name: "id".into(), wrap: false }, Column { name: "text".into(), wrap: true }],
+            columns: vec![
+                Column { name: "id".into(), wrap: false, kind: Kind::Text },
+                Column { name: "text".into(), wrap: true, kind: Kind::Text },
+            ],
             rows: vec![vec!["8.24".into(), "one two three four five six seven eight".into()]],
         };
         let out = render(&[Block::Table(t)], Some(24));

@@ -23,18 +23,26 @@ pub struct Env {
     pub base_dir: PathBuf,
     /// What the last statement warned of; the session prints and clears it.
     pub warnings: std::cell::RefCell<Vec<String>>,
+    /// Files the session has read (Statements of Applicability), each with its SHA-256, for exports to cite.
+    pub inputs: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 impl Default for Env {
     fn default() -> Env {
-        Env { vars: HashMap::new(), format: Format::Table, base_dir: PathBuf::from("."), warnings: Default::default() }
+        Env {
+            vars: HashMap::new(),
+            format: Format::Table,
+            base_dir: PathBuf::from("."),
+            warnings: Default::default(),
+            inputs: Default::default(),
+        }
     }
 }
 
 /// Evaluates one statement. `src` is the source the statement's spans point into.
 pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) -> Result<Output, Error> {
     let text = |span: crate::diag::Span| src.get(span.start..span.end).unwrap_or_default().trim().to_string();
-    let scope = Scope { db, vars: &env.vars, base_dir: &env.base_dir, warnings: &env.warnings };
+    let scope = Scope { db, vars: &env.vars, base_dir: &env.base_dir, warnings: &env.warnings, inputs: &env.inputs };
     match &stmt.node {
         Statement::Let { name, set } => {
             let value = sets::eval(&scope, set)?;
@@ -123,7 +131,9 @@ pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) 
         Statement::Export { statement, path, matrix, bom } => {
             let output = eval(db, env, statement, src)?;
             let target = env.base_dir.join(&path.node);
-            let written = crate::output::export::write(&output, &target, &path.node, path.span, *matrix, *bom)?;
+            let context = export_context(db, env, text(statement.span));
+            let written =
+                crate::output::export::write(&output, &target, &path.node, path.span, (*matrix, *bom), &context)?;
             Ok(message(written))
         }
         Statement::Format(name) => {
@@ -138,6 +148,11 @@ pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) 
             Ok(message(text))
         }
     }
+}
+
+/// What an export rests on: the statement, the database, the files the session read.
+pub fn export_context(db: &Database, env: &Env, query: String) -> crate::output::export::Context {
+    crate::output::export::Context { query, database: db.cite(), inputs: env.inputs.borrow().clone() }
 }
 
 fn message(text: impl Into<String>) -> Output {

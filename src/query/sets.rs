@@ -124,6 +124,8 @@ pub struct Scope<'a> {
     pub base_dir: &'a Path,
     /// Warnings of the statement (a Statement of Applicability's contradictory rows).
     pub warnings: &'a RefCell<Vec<String>>,
+    /// Files read, with their SHA-256.
+    pub inputs: &'a RefCell<Vec<(String, String)>>,
 }
 
 /// Evaluates a set expression.
@@ -144,6 +146,11 @@ pub fn eval(scope: &Scope, expr: &Spanned<SetExpr>) -> Result<ControlSet, Error>
         SetExpr::Soa(path) => {
             let soa = crate::soa::read(db, &scope.base_dir.join(&path.node), &path.node)?;
             scope.warnings.borrow_mut().extend(soa.warnings);
+            let mut inputs = scope.inputs.borrow_mut();
+            if !inputs.iter().any(|(p, sha)| *p == path.node && *sha == soa.sha256) {
+                inputs.push((path.node.clone(), soa.sha256.clone()));
+            }
+            drop(inputs);
             ControlSet { soa_counts: Some(soa.counts), ..soa.set }
         }
         SetExpr::Union(a, b) => eval(scope, a)?.union(eval(scope, b)?),
