@@ -120,11 +120,20 @@ pub fn write_to(
             (bytes, long.rows.len())
         }
         "json" => (super::json::render(out).into_bytes(), long.rows.len()),
+        "html" | "htm" => match super::html::report(out, context) {
+            Some(page) => (page.into_bytes(), long.rows.len()),
+            None => {
+                let msg = format!("only coverage and gaps have an HTML report (exporting to `{shown}`)");
+                return Err(Diagnostic::new(msg, span)
+                    .with_help("export the result to .csv, .xlsx, .json or .md")
+                    .into());
+            }
+        },
         "md" | "markdown" => (super::markdown::render(&super::blocks(out)).into_bytes(), long.rows.len()),
         _ => {
             let msg = format!("cannot tell the export format of `{shown}`");
             return Err(Diagnostic::new(msg, span)
-                .with_help("end the file name with .csv, .xlsx, .json or .md")
+                .with_help("end the file name with .csv, .xlsx, .json, .md or, for coverage and gaps, .html")
                 .into());
         }
     };

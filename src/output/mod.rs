@@ -8,6 +8,7 @@ mod blocks;
 pub mod csv;
 mod data;
 pub mod export;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;
