@@ -336,6 +336,7 @@ fn link_parents(
     let range = fw.controls.clone();
     let by_id: HashMap<&str, CtlId> = range.clone().map(|c| (controls[c as usize].id.as_ref(), c)).collect();
     let mut links = Vec::new();
+    let mut hints = suggest::Budget::default();
     for &(child, parent, line) in parents {
         let child_id = &controls[child as usize].id;
         match by_id.get(parent) {
@@ -350,7 +351,8 @@ fn link_parents(
             }
             Some(&p) => links.push((child, p, line)),
             None => {
-                let hint = suggest::closest(parent, by_id.keys().copied())
+                let hint = hints
+                    .closest(parent, by_id.keys().copied().filter(|id| id != child_id))
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
                 errors.push(DataError::new(
