@@ -167,20 +167,24 @@ pub fn io_message(e: &io::Error) -> String {
         _ => {
             // io::Error's Display appends "(os error N)", which helps nobody.
             let s = e.to_string();
-            match s.find(" (os error") {
-                Some(i) => s[..i].to_string(),
-                None => s,
-            }
+            let s = match s.find(" (os error") {
+                Some(i) => &s[..i],
+                None => &s,
+            };
+            // The system's messages are capitalised sentences; ours continue a line.
+            let mut chars = s.chars();
+            chars.next().map_or(String::new(), |c| c.to_lowercase().chain(chars).collect())
         }
     }
 }
 
 /// Whether a character is shown escaped: it could move the cursor, recolour or
-/// retitle a terminal, or reorder the text around it. Tabs are kept.
+/// retitle a terminal, reorder the text around it, or not show at all (a
+/// zero-width space, a byte-order mark). Tabs are kept.
 fn hidden(c: char) -> bool {
     (c.is_control() && c != '\t')
-        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}')
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{61c}' | '\u{2028}' | '\u{2029}' | '\u{feff}')
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}')
 }
 
 /// A piece of input as it may be shown on a terminal: control characters (line
