@@ -23,10 +23,13 @@ pub fn build(files: &[SourceFile], errors: &mut Vec<DataError>) -> Database {
     let mut rejected = Rejected::default();
     catalog::catalogs(files, &mut db, errors, &mut rejected);
     let (index, clashes) = Index::build(&db.frameworks, &db.controls);
-    for (name, first, second) in clashes {
+    for (name, first, second) in clashes.names {
         let (a, b) = (&db.frameworks[first as usize], &db.frameworks[second as usize]);
         let msg = format!("framework name `{name}` is used by both `{}` ({}) and `{}`", a.key, a.file, b.key);
         errors.push(DataError::new(&b.file, 0, msg));
+    }
+    for (control, alias, other) in clashes.aliases {
+        errors.push(alias_clash(&db, control, &alias, other));
     }
     db.index = index;
     mapping_sets(files, &mut db, errors, &rejected);
@@ -36,6 +39,31 @@ pub fn build(files: &[SourceFile], errors: &mut Vec<DataError>) -> Database {
     errors.sort();
     errors.dedup();
     db
+}
+
+/// An alias that names another control: its id, or an alias the other control had first.
+fn alias_clash(db: &Database, control: CtlId, alias: &str, other: CtlId) -> DataError {
+    let (c, o) = (&db.controls[control as usize], &db.controls[other as usize]);
+    let file = catalog_file(db, c);
+    let msg = if o.id == alias {
+        format!(
+            "alias `{alias}` of `{}` is the id of another control (line {}); an alias names one control",
+            c.id, o.line
+        )
+    } else {
+        format!(
+            "alias `{alias}` of `{}` is also an alias of `{}` (line {}); an alias names one control",
+            c.id, o.id, o.line
+        )
+    };
+    DataError::new(&file, c.line, msg)
+}
+
+/// The catalog file a control was read from, for messages.
+fn catalog_file(db: &Database, c: &Control) -> String {
+    let fw = &db.frameworks[c.framework as usize];
+    let meta = std::path::Path::new(&fw.file);
+    meta.with_extension("csv").to_string_lossy().into_owned()
 }
 
 /// What a load rejected, so that rows naming it are not reported a second time.
@@ -237,7 +265,7 @@ fn resolve(
         err(format!("empty {column}"));
         return None;
     }
-    match db.index.control(fw, fw_id, &db.controls, id) {
+    match db.index.control(fw, fw_id, id) {
         Found::Exact(c) if db.controls[c as usize].mappable => Some(c),
         Found::Exact(c) => {
             let c = &db.controls[c as usize];
