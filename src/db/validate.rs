@@ -20,7 +20,8 @@ pub const MAPPING_COLUMNS: [&str; 5] = ["source_id", "target_id", "relationship"
 pub fn build(files: &[SourceFile], errors: &mut Vec<DataError>) -> Database {
     let files = &distinct(files, errors);
     let mut db = Database { provenances: provenances(files, errors), ..Database::default() };
-    let mut rejected = Rejected::default();
+    let no_provenance = missing_provenance(files, &db.provenances, errors);
+    let mut rejected = Rejected { no_provenance, ..Rejected::default() };
     catalog::catalogs(files, &mut db, errors, &mut rejected);
     let (index, clashes) = Index::build(&db.frameworks, &db.controls);
     for (name, first, second) in clashes.names {
@@ -73,6 +74,30 @@ pub(super) struct Rejected {
     pub frameworks: HashSet<String>,
     /// (framework key, id) of catalog rows that were reported and skipped.
     pub ids: HashSet<(String, String)>,
+    /// No `provenance.toml` at all: said once, not on every mapping row.
+    pub no_provenance: bool,
+}
+
+/// Says once that there is no provenance to name, when mapping sets need one:
+/// `provenance.toml` is missing, or defines none. Its rows are then not
+/// reported one by one.
+fn missing_provenance(files: &[SourceFile], provenances: &[Provenance], errors: &mut Vec<DataError>) -> bool {
+    let has_sets = files.iter().any(|f| !f.rel.contains('/') && f.rel.ends_with(".csv"));
+    if !has_sets || !provenances.is_empty() {
+        return false;
+    }
+    let Some(file) = files.iter().find(|f| f.rel == "provenance.toml") else {
+        // Named where it belongs: beside the files of the (first) database folder.
+        let dir = files.first().and_then(|f| f.display.strip_suffix(&f.rel)).unwrap_or_default();
+        let msg = "missing: every mapping row names its source by a key of this file (see mappings/README.md)";
+        errors.push(DataError::new(&format!("{dir}provenance.toml"), 0, msg));
+        return true;
+    };
+    if !errors.iter().any(|e| e.file == file.display) {
+        let msg = "defines no provenance: every mapping row names its source by a key of this file";
+        errors.push(DataError::new(&file.display, 0, msg));
+    }
+    true
 }
 
 /// The files, each path once: a layer that defines a catalog or a mapping
@@ -215,7 +240,7 @@ fn mapping_rows(
             err(format!("{shown}; {hint}use equal, superset-of, subset-of or intersects-with"));
         }
         let provenance = db.provenances.iter().position(|p| p.key == f(3));
-        if provenance.is_none() {
+        if provenance.is_none() && !rejected.no_provenance {
             let keys: Vec<&str> = db.provenances.iter().map(|p| p.key.as_str()).collect();
             let shown = if f(3).is_empty() {
                 "missing provenance".to_string()
@@ -232,8 +257,14 @@ fn mapping_rows(
         else {
             continue;
         };
-        if let Some(first) = seen.insert((source, target), row.line) {
-            seen.insert((source, target), first);
+        if source_fw == target_fw && source == target {
+            err(format!("maps `{}` to itself", f(0)));
+            continue;
+        }
+        // A set from a framework to itself reads both ways: `b -> a` is the row `a -> b` again.
+        let pair = if source_fw == target_fw { (source.min(target), source.max(target)) } else { (source, target) };
+        if let Some(first) = seen.insert(pair, row.line) {
+            seen.insert(pair, first);
             err(format!("the pair {} -> {} is mapped twice (first on line {first})", f(0), f(1)));
             continue;
         }
