@@ -88,22 +88,7 @@ fn framework(file: &SourceFile, meta: FrameworkMeta, stem: &str, errors: &mut Ve
             ok = false;
         }
     }
-    if meta.levels.is_empty() {
-        errors.push(DataError::new(&file.display, 0, "`levels` is empty: name the tree's levels, top down"));
-        ok = false;
-    }
-    if meta.levels.len() > MAX_LEVELS {
-        let msg = format!("`levels` names {} levels; a catalog has at most {MAX_LEVELS}", meta.levels.len());
-        errors.push(DataError::new(&file.display, find_line(&file.text, "levels"), msg));
-        ok = false;
-    }
-    for (i, level) in meta.levels.iter().enumerate() {
-        if meta.levels[..i].iter().any(|l| l.eq_ignore_ascii_case(level)) {
-            let msg = format!("`levels` names `{level}` twice; each level is named once");
-            errors.push(DataError::new(&file.display, find_line(&file.text, "levels"), msg));
-            ok = false;
-        }
-    }
+    ok &= levels_ok(file, &meta.levels, errors);
     for level in meta.controls.get_ref() {
         if !meta.levels.contains(level) {
             let msg =
@@ -223,21 +208,37 @@ fn limit_depth(
         for &c in path.iter().rev() {
             d += 1;
             if d > MAX_TREE_DEPTH {
-                if !reported {
-                    let node = &controls[c as usize];
-                    let msg = format!(
-                        "`{}` sits more than {MAX_TREE_DEPTH} levels deep; a catalog tree has at most {MAX_TREE_DEPTH}",
-                        node.id
-                    );
+                let node = &mut controls[c as usize];
+                if !std::mem::replace(&mut reported, true) {
+                    let n = MAX_TREE_DEPTH;
+                    let msg = format!("`{}` sits more than {n} levels deep; a catalog tree has at most {n}", node.id);
                     errors.push(DataError::new(&file.display, node.line, msg));
-                    reported = true;
                 }
-                controls[c as usize].parent = None;
-                d = 1;
+                (node.parent, d) = (None, 1);
             }
             depth[slot(c)] = d;
         }
     }
+}
+
+/// Checks a catalog's `levels`: some, at most [`MAX_LEVELS`], each named once.
+fn levels_ok(file: &SourceFile, levels: &[String], errors: &mut Vec<DataError>) -> bool {
+    let line = find_line(&file.text, "levels");
+    let mut problems = Vec::new();
+    if levels.is_empty() {
+        problems.push((0, "`levels` is empty: name the tree's levels, top down".to_string()));
+    }
+    if levels.len() > MAX_LEVELS {
+        problems.push((line, format!("`levels` names {} levels; a catalog has at most {MAX_LEVELS}", levels.len())));
+    }
+    for (i, level) in levels.iter().enumerate() {
+        if levels[..i].iter().any(|l| l.eq_ignore_ascii_case(level)) {
+            problems.push((line, format!("`levels` names `{level}` twice; each level is named once")));
+        }
+    }
+    let ok = problems.is_empty();
+    errors.extend(problems.into_iter().map(|(line, msg)| DataError::new(&file.display, line, msg)));
+    ok
 }
 
 /// Framework keys and aliases: what a query can name, as the grammar's

@@ -157,20 +157,7 @@ pub fn parse_delimited(text: &str, delimiter: u8, mut report: impl FnMut(u32, St
             malformed += 1;
             if malformed <= MAX_MALFORMED {
                 let last = lines.line_at(reader.position().byte() as usize).saturating_sub(1).max(line);
-                let spans = if last > line {
-                    format!("; its quoted field runs on to line {last}, check that each quote is closed")
-                } else {
-                    "; quote any field that contains a comma".to_string()
-                };
-                report(
-                    line,
-                    format!(
-                        "malformed row: {} field(s) where the header has {} ({}){spans}",
-                        record.len(),
-                        table.header.len(),
-                        table.header.join(",")
-                    ),
-                );
+                report(line, malformed_row(record.len(), &table.header, line, last));
             }
             continue;
         }
@@ -186,6 +173,17 @@ pub fn parse_delimited(text: &str, delimiter: u8, mut report: impl FnMut(u32, St
         return None;
     }
     Some(table)
+}
+
+/// Why a row of `fields` fields, on lines `line` to `last`, is not read.
+fn malformed_row(fields: usize, header: &[String], line: u32, last: u32) -> String {
+    let advice = if last > line {
+        format!("its quoted field runs on to line {last}, check that each quote is closed")
+    } else {
+        "quote any field that contains a comma".to_string()
+    };
+    let (n, names) = (header.len(), header.join(","));
+    format!("malformed row: {fields} field(s) where the header has {n} ({names}); {advice}")
 }
 
 /// Reports each column name the header gives more than once: only the first would be read.

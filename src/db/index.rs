@@ -64,24 +64,29 @@ impl Index {
             index.ids[c.framework as usize].entry(c.id.clone()).or_insert(ctl_id as CtlId);
             index.folded[c.framework as usize].entry(c.id.to_ascii_lowercase()).or_insert(ctl_id as CtlId);
         }
-        for (ctl_id, c) in controls.iter().enumerate() {
-            let (ids, folded) = (&mut index.ids[c.framework as usize], &mut index.folded[c.framework as usize]);
-            for alias in &c.aliases {
-                match ids.get(alias.as_str()) {
-                    Some(&other) if other != ctl_id as CtlId => {
-                        clashes.aliases.push((ctl_id as CtlId, alias.clone(), other))
-                    }
-                    Some(_) => {}
-                    None => {
-                        ids.insert(Text::Owned(alias.clone()), ctl_id as CtlId);
-                    }
-                }
-                folded.entry(alias.to_ascii_lowercase()).or_insert(ctl_id as CtlId);
-            }
-        }
+        index.add_aliases(controls, &mut clashes);
         index.outgoing = vec![Vec::new(); controls.len()];
         index.incoming = vec![Vec::new(); controls.len()];
         (index, clashes)
+    }
+
+    /// Enters every control's aliases, after all ids: an alias that is another
+    /// control's id or alias is a clash, and left out.
+    fn add_aliases(&mut self, controls: &[Control], clashes: &mut Clashes) {
+        for (ctl_id, c) in controls.iter().enumerate() {
+            let ctl_id = ctl_id as CtlId;
+            let (ids, folded) = (&mut self.ids[c.framework as usize], &mut self.folded[c.framework as usize]);
+            for alias in &c.aliases {
+                match ids.get(alias.as_str()) {
+                    Some(&other) if other != ctl_id => clashes.aliases.push((ctl_id, alias.clone(), other)),
+                    Some(_) => {}
+                    None => {
+                        ids.insert(Text::Owned(alias.clone()), ctl_id);
+                    }
+                }
+                folded.entry(alias.to_ascii_lowercase()).or_insert(ctl_id);
+            }
+        }
     }
 
     /// Records the mapping rows against their controls.

@@ -257,12 +257,10 @@ fn mapping_rows(
         else {
             continue;
         };
-        if source_fw == target_fw && source == target {
+        let Some(pair) = pair_key(source_fw == target_fw, source, target) else {
             err(format!("maps `{}` to itself", f(0)));
             continue;
-        }
-        // A set from a framework to itself reads both ways: `b -> a` is the row `a -> b` again.
-        let pair = if source_fw == target_fw { (source.min(target), source.max(target)) } else { (source, target) };
+        };
         if let Some(first) = seen.insert(pair, row.line) {
             seen.insert(pair, first);
             err(format!("the pair {} -> {} is mapped twice (first on line {first})", f(0), f(1)));
@@ -279,6 +277,17 @@ fn mapping_rows(
             line: row.line,
         });
         db.sets[set_id as usize].rows.push(id);
+    }
+}
+
+/// The key under which a row's pair is mapped once. A set from a framework to
+/// itself reads both ways, so `b -> a` is the pair `a -> b` again; there, a
+/// control mapped to itself has no key.
+fn pair_key(self_set: bool, source: CtlId, target: CtlId) -> Option<(CtlId, CtlId)> {
+    match (self_set, source == target) {
+        (false, _) => Some((source, target)),
+        (true, true) => None,
+        (true, false) => Some((source.min(target), source.max(target))),
     }
 }
 
