@@ -75,7 +75,6 @@ fn parse(db: &Database, file: &SourceFile, errors: &mut Vec<DataError>) -> Resul
     let col = |name| table.column(name).unwrap_or_default();
     let (control, applicable, status) = (col("control"), col("applicable"), col("status"));
     let mut seen = std::collections::HashMap::new();
-    let mut hints = suggest::Budget::default();
     for row in table.rows.iter() {
         let mut err = |msg: String| errors.push(DataError::new(&file.display, row.line, msg));
         let (fw, id) = match split_qualified(db, table.field(row, control)) {
@@ -87,7 +86,7 @@ fn parse(db: &Database, file: &SourceFile, errors: &mut Vec<DataError>) -> Resul
         };
         let Some(c) = db.find_control(fw, id).filter(|&c| db.control(c).mappable) else {
             let ids = db.mappable(fw).map(|c| db.control(c).id.as_ref());
-            let hint = hints.closest(id, ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            let hint = suggest::closest(id, ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
             err(format!("unknown control `{id}` in {}{hint}", db.framework(fw).key));
             continue;
         };

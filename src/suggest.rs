@@ -38,8 +38,8 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
     best.filter(|&(score, cand)| score <= limit && !cand.eq_ignore_ascii_case(input)).map(|(_, c)| c)
 }
 
-/// Suggestions one file's errors may compute: each costs a pass over every
-/// candidate, so a file of thousands of unknown ids would cost their product.
+/// Suggestions the errors of a file (or a load) may compute: each costs a pass
+/// over every candidate, so thousands of unknown ids would cost their product.
 /// Past the budget, errors come without a suggestion.
 #[derive(Debug, Clone)]
 pub struct Budget {
@@ -47,7 +47,7 @@ pub struct Budget {
 }
 
 impl Budget {
-    /// Suggestions for the first errors of a file.
+    /// Suggestions for the first errors of a file or a load.
     pub const PER_FILE: usize = 50;
 
     pub fn new(suggestions: usize) -> Budget {

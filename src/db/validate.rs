@@ -76,6 +76,8 @@ pub(super) struct Rejected {
     pub ids: HashSet<(String, String)>,
     /// No `provenance.toml` at all: said once, not on every mapping row.
     pub no_provenance: bool,
+    /// The suggestions the load's unknown ids may still compute (each is a pass over a catalog).
+    pub hints: std::cell::RefCell<suggest::Budget>,
 }
 
 /// Says once that there is no provenance to name, when mapping sets need one:
@@ -221,12 +223,11 @@ fn mapping_rows(
     let (source_fw, target_fw) = (db.sets[set_id as usize].source, db.sets[set_id as usize].target);
     let cols = MAPPING_COLUMNS.map(|c| table.column(c).unwrap_or_default());
     let mut seen: HashMap<(CtlId, CtlId), u32> = HashMap::default();
-    let mut hints = suggest::Budget::default();
     for row in table.rows.iter() {
         let f = |i: usize| table.field(row, cols[i]);
         let mut err = |msg: String| errors.push(DataError::new(&file.display, row.line, msg));
-        let source = resolve(db, (source_fw, f(0)), "source_id", rejected, &mut hints, &mut err);
-        let target = resolve(db, (target_fw, f(1)), "target_id", rejected, &mut hints, &mut err);
+        let source = resolve(db, source_fw, f(0), "source_id", rejected, &mut err);
+        let target = resolve(db, target_fw, f(1), "target_id", rejected, &mut err);
         let relationship = Relationship::parse(f(2));
         if relationship.is_none() {
             let hint = suggest::closest(f(2), Relationship::ALL.iter().map(|r| r.as_str()))
@@ -294,10 +295,10 @@ fn pair_key(self_set: bool, source: CtlId, target: CtlId) -> Option<(CtlId, CtlI
 /// Resolves an id of a mapping row: spelled as the catalog spells it, and a mappable level.
 fn resolve(
     db: &Database,
-    (fw_id, id): (FwId, &str),
+    fw_id: FwId,
+    id: &str,
     column: &str,
     rejected: &Rejected,
-    hints: &mut suggest::Budget,
     err: &mut impl FnMut(String),
 ) -> Option<CtlId> {
     let fw = &db.frameworks[fw_id as usize];
@@ -329,7 +330,8 @@ fn resolve(
         Found::Missing if rejected.ids.contains(&(fw.key.clone(), id.to_string())) => None,
         Found::Missing => {
             let ids = fw.controls.clone().map(|c| db.controls[c as usize].id.as_ref());
-            let hint = hints.closest(id, ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            let hint = rejected.hints.borrow_mut().closest(id, ids);
+            let hint = hint.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
             err(format!("unknown control `{id}` in {} ({column}){hint}", fw.key));
             None
         }
