@@ -48,6 +48,10 @@ fn no_framework(db: &Database) -> Error {
 /// Annex A id (`8.24`, `A.8.24`) or `KEY:ID` for another framework's. Every
 /// problem of the file is reported together, each with its line.
 pub fn read(db: &Database, path: &Path, shown: &str) -> Result<ControlSet, Error> {
+    if shown.trim().is_empty() {
+        let msg = "names no file; give the path of a Statement of Applicability (CSV)";
+        return Err(Error::Data(vec![DataError::new("soa(\"\")", 0, msg)]));
+    }
     from_text(db, load::read_text(path, shown)?, shown)
 }
 

@@ -372,3 +372,10 @@ fn soa_refuses_what_is_not_a_regular_file_without_reading_it() {
     let o = crosswalk(&["-e", "list soa(\"tests/data\")"]);
     assert!(stderr(&o).contains("tests/data: is a folder, not a file"), "{}", stderr(&o));
 }
+
+#[test]
+fn soa_of_an_empty_name_says_so() {
+    let o = crosswalk(&["-e", "list soa(\"\")"]);
+    assert_eq!(code(&o), 3);
+    assert!(stderr(&o).starts_with("error: soa(\"\"): names no file"), "{}", stderr(&o));
+}
