@@ -167,20 +167,24 @@ pub fn io_message(e: &io::Error) -> String {
         _ => {
             // io::Error's Display appends "(os error N)", which helps nobody.
             let s = e.to_string();
-            match s.find(" (os error") {
-                Some(i) => s[..i].to_string(),
-                None => s,
-            }
+            let s = match s.find(" (os error") {
+                Some(i) => &s[..i],
+                None => &s,
+            };
+            // The system's messages are capitalised sentences; ours continue a line.
+            let mut chars = s.chars();
+            chars.next().map_or(String::new(), |c| c.to_lowercase().chain(chars).collect())
         }
     }
 }
 
 /// Whether a character is shown escaped: it could move the cursor, recolour or
-/// retitle a terminal, or reorder the text around it. Tabs are kept.
+/// retitle a terminal, reorder the text around it, or not show at all (a
+/// zero-width space, a byte-order mark). Tabs are kept.
 fn hidden(c: char) -> bool {
     (c.is_control() && c != '\t')
-        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}')
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{61c}' | '\u{2028}' | '\u{2029}' | '\u{feff}')
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}')
 }
 
 /// A piece of input as it may be shown on a terminal: control characters (line
@@ -269,6 +273,19 @@ fn shown_width(c: char) -> usize {
     }
 }
 
+/// A source line as an error shows it, a window around column `col` when the
+/// line is long, and the blanks that put a caret under that column.
+fn window(text: &str, col: usize) -> (String, String) {
+    let chars: Vec<char> = text.chars().collect();
+    let from = (col - 1).saturating_sub(SNIPPET / 2).min(chars.len());
+    let to = (from + SNIPPET).min(chars.len());
+    let shown: String = chars[from..to].iter().collect();
+    let (lead, tail) = (if from > 0 { "..." } else { "" }, if to < chars.len() { "..." } else { "" });
+    let before = &chars[from..(col - 1).min(chars.len())];
+    let blanks = before.iter().map(|&c| if c == '\t' { "\t".to_string() } else { " ".repeat(shown_width(c)) });
+    (format!("{lead}{}{tail}", visible(&shown)), " ".repeat(lead.len()) + &blanks.collect::<String>())
+}
+
 fn render_diagnostic(d: &Diagnostic, name: &str, source: &str, lines: &Lines) -> String {
     let (line, col) = lines.line_col(source, d.span.start);
     let start = floor_char_boundary(source, d.span.start.min(source.len()));
@@ -277,26 +294,8 @@ fn render_diagnostic(d: &Diagnostic, name: &str, source: &str, lines: &Lines) ->
     let text = source[line_start..line_end].trim_end_matches('\r');
     let end = floor_char_boundary(source, d.span.end.clamp(start, line_end.max(start)));
     let width = source[start..end].chars().map(shown_width).sum::<usize>().clamp(1, SNIPPET / 2);
-    let gutter = line.to_string().len();
-    let pad = " ".repeat(gutter);
-    // A very long line is shown as a window around the error.
-    let chars: Vec<char> = text.chars().collect();
-    let from = (col - 1).saturating_sub(SNIPPET / 2).min(chars.len());
-    let to = (from + SNIPPET).min(chars.len());
-    let shown: String = chars[from..to].iter().collect();
-    let text = format!(
-        "{}{}{}",
-        if from > 0 { "..." } else { "" },
-        visible(&shown),
-        if to < chars.len() { "..." } else { "" }
-    );
-    let lead = if from > 0 { 3 } else { 0 };
-    let before = &chars[from..(col - 1).min(chars.len())];
-    let indent: String = " ".repeat(lead)
-        + &before
-            .iter()
-            .map(|&c| if c == '\t' { "\t".to_string() } else { " ".repeat(shown_width(c)) })
-            .collect::<String>();
+    let pad = " ".repeat(line.to_string().len());
+    let (text, indent) = window(text, col);
 
     let mut out = String::new();
     let _ = writeln!(out, "error: {}", visible(&d.message));

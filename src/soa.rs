@@ -95,6 +95,10 @@ impl StatusCounts {
 /// problem of the file is reported together, each with its line; a row that
 /// contradicts itself is read as it most likely means and reported as a warning.
 pub fn read(db: &Database, path: &Path, shown: &str) -> Result<Soa, Error> {
+    if shown.trim().is_empty() {
+        let msg = "names no file; give the path of a Statement of Applicability (CSV)";
+        return Err(Error::Data(vec![DataError::new("soa(\"\")", 0, msg)]));
+    }
     from_text(db, load::read_text(path, shown)?, shown)
 }
 

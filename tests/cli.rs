@@ -442,3 +442,24 @@ fn tables_never_run_wider_than_the_width() {
         assert!(wide.is_empty(), "--width {width}: {} lines are wider, the first: {:?}", wide.len(), wide.first());
     }
 }
+
+#[test]
+fn soa_of_an_empty_name_says_so() {
+    let o = crosswalk(&["-e", "list soa(\"\")"]);
+    assert_eq!(code(&o), 3);
+    assert!(stderr(&o).starts_with("error: soa(\"\"): names no file"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_soa_with_a_quote_left_open_is_an_error_not_lost_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let soa = dir.path().join("soa.csv");
+    let text = "control,title,applicable,status,justification\n\
+                5.1,Policies,yes,implemented,\"Approved in March\n\
+                5.15,Access control,yes,implemented,Quarterly reviews\n\
+                8.24,Cryptography,yes,implemented,TLS everywhere\n";
+    std::fs::write(&soa, text).unwrap();
+    let o = crosswalk(&["-e", &format!("list soa({:?})", soa.to_str().unwrap())]);
+    assert_eq!(code(&o), 3, "{}", stdout(&o));
+    assert!(stderr(&o).contains("soa.csv:2: a quoted field opened on this line is never closed"), "{}", stderr(&o));
+}

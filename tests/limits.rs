@@ -135,3 +135,22 @@ fn export_on_the_command_line_is_limited_too() {
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(!target.exists());
 }
+
+#[test]
+fn a_long_misspelt_name_is_answered_at_once_and_suggestions_do_not_change() {
+    // Edit distance over an 80,000-character name took 25 s (60,000 fit in a statement); the suggestion
+    // came from a hash map's order.
+    let mut src = String::from("let mine = iso27001{5.1}\nlet mint = iso27001{5.2}\nlet mink = iso27001{5.3}\n");
+    src.push_str(&format!("list ${}\n", "m".repeat(60_000)));
+    src.push_str(&format!("show csf:PR.{}\n", "A".repeat(60_000)));
+    let started = std::time::Instant::now();
+    let err = errors_of(&src);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "took {:?}", started.elapsed());
+    assert!(err.contains("error: no set is named `$mmmm"), "{}", &err[..err.len().min(300)]);
+    assert!(err.contains("error: unknown control `PR.AAAA"), "{}", &err[..err.len().min(300)]);
+    for _ in 0..20 {
+        let err =
+            errors_of("let mint = iso27001{5.2}\nlet mink = iso27001{5.3}\nlet mine = iso27001{5.1}\nlist $minx\n");
+        assert!(err.contains("did you mean `$mine`?"), "{err}");
+    }
+}

@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
     // A load that reports nothing must answer queries about what it holds.
     if errors.is_empty() {
         for fw in 0..db.frameworks.len() as u16 {
-            let _ = db.mappable(fw).count();
+            let _ = db.controls_of(fw).count();
         }
     }
 });

@@ -76,7 +76,7 @@ fn framework(file: &SourceFile, meta: FrameworkMeta, stem: &str, errors: &mut Ve
         let msg = if is_name(key) {
             format!("key `{key}` does not match the file name; rename the file to {key}.toml or the key to `{stem}`")
         } else {
-            format!("key `{key}` must be lower-case letters, digits and `-`, starting with a letter")
+            format!("key `{key}` must be lower-case letters and digits, starting with a letter, with single `-` between them")
         };
         errors.push(DataError::new(&file.display, at(meta.key.span()), msg));
         ok = false;
@@ -84,17 +84,14 @@ fn framework(file: &SourceFile, meta: FrameworkMeta, stem: &str, errors: &mut Ve
     for alias in &meta.aliases {
         if !is_name(alias.get_ref()) {
             let msg = format!(
-                "alias `{}` must be lower-case letters, digits and `-`, starting with a letter",
+                "alias `{}` must be lower-case letters and digits, starting with a letter, with single `-` between them",
                 alias.get_ref()
             );
             errors.push(DataError::new(&file.display, at(alias.span()), msg));
             ok = false;
         }
     }
-    if meta.levels.is_empty() {
-        errors.push(DataError::new(&file.display, 0, "`levels` is empty: name the tree's levels, top down"));
-        ok = false;
-    }
+    ok &= levels_ok(file, &meta.levels, errors);
     for level in meta.controls.get_ref() {
         if !meta.levels.contains(level) {
             let msg =
@@ -172,30 +169,142 @@ fn check_parts(levels: &[String], controls: &[String], parts: &[String], mut err
     ok
 }
 
-/// Framework keys and aliases: what a query can name.
-fn is_name(s: &str) -> bool {
+/// Most levels a catalog may name: a control's level is stored in a byte.
+pub const MAX_LEVELS: usize = u8::MAX as usize + 1;
+
+/// Deepest a catalog tree may be: every walk up or down a tree is bounded by it.
+pub const MAX_TREE_DEPTH: usize = 32;
+
+/// Finds each cycle of parents in one pass over the tree and cuts it at the
+/// member that comes first in the file, which is reported.
+fn break_cycles(
+    file: &SourceFile,
+    order: &[CtlId],
+    first: CtlId,
+    controls: &mut [Control],
+    errors: &mut Vec<DataError>,
+) {
+    const DONE: u32 = u32::MAX;
+    // 0: not seen; DONE: known to reach a root; otherwise the walk (1-based) that is visiting it.
+    let mut state = vec![0u32; controls.len() - first as usize];
+    let slot = |c: CtlId| (c - first) as usize;
+    for (walk, &start) in order.iter().enumerate() {
+        let stamp = walk as u32 + 1;
+        let mut path = Vec::new();
+        let mut at = Some(start);
+        while let Some(c) = at {
+            match state[slot(c)] {
+                0 => {
+                    state[slot(c)] = stamp;
+                    path.push(c);
+                    at = controls[c as usize].parent;
+                }
+                s if s == stamp => {
+                    let cycle = &path[path.iter().position(|&p| p == c).unwrap_or(0)..];
+                    let cut = cycle.iter().copied().min_by_key(|&m| controls[m as usize].line).unwrap_or(c);
+                    let node = &mut controls[cut as usize];
+                    let msg = format!("`{}` is its own ancestor; parents must form a tree", node.id);
+                    errors.push(DataError::new(&file.display, node.line, msg));
+                    node.parent = None;
+                    break;
+                }
+                _ => break,
+            }
+        }
+        for c in path {
+            state[slot(c)] = DONE;
+        }
+    }
+}
+
+/// Reports a tree deeper than [`MAX_TREE_DEPTH`] at its first control too deep,
+/// and cuts such controls from their parents, in one pass (the tree has no cycles).
+fn limit_depth(
+    file: &SourceFile,
+    order: &[CtlId],
+    first: CtlId,
+    controls: &mut [Control],
+    errors: &mut Vec<DataError>,
+) {
+    // Depth of each control: 0 when not known yet; a root is 1.
+    let mut depth = vec![0usize; controls.len() - first as usize];
+    let slot = |c: CtlId| (c - first) as usize;
+    let mut reported = false;
+    for &start in order {
+        let mut path = Vec::new();
+        let mut at = Some(start);
+        let mut known = 0;
+        while let Some(c) = at {
+            if depth[slot(c)] > 0 {
+                known = depth[slot(c)];
+                break;
+            }
+            path.push(c);
+            at = controls[c as usize].parent;
+        }
+        let mut d = known;
+        for &c in path.iter().rev() {
+            d += 1;
+            if d > MAX_TREE_DEPTH {
+                let node = &mut controls[c as usize];
+                if !std::mem::replace(&mut reported, true) {
+                    let n = MAX_TREE_DEPTH;
+                    let msg = format!("`{}` sits more than {n} levels deep; a catalog tree has at most {n}", node.id);
+                    errors.push(DataError::new(&file.display, node.line, msg));
+                }
+                (node.parent, d) = (None, 1);
+            }
+            depth[slot(c)] = d;
+        }
+    }
+}
+
+/// Checks a catalog's `levels`: some, at most [`MAX_LEVELS`], each named once.
+fn levels_ok(file: &SourceFile, levels: &[String], errors: &mut Vec<DataError>) -> bool {
+    let line = find_line(&file.text, "levels");
+    let mut problems = Vec::new();
+    if levels.is_empty() {
+        problems.push((0, "`levels` is empty: name the tree's levels, top down".to_string()));
+    }
+    if levels.len() > MAX_LEVELS {
+        problems.push((line, format!("`levels` names {} levels; a catalog has at most {MAX_LEVELS}", levels.len())));
+    }
+    for (i, level) in levels.iter().enumerate() {
+        if levels[..i].iter().any(|l| l.eq_ignore_ascii_case(level)) {
+            problems.push((line, format!("`levels` names `{level}` twice; each level is named once")));
+        }
+    }
+    let ok = problems.is_empty();
+    errors.extend(problems.into_iter().map(|(line, msg)| DataError::new(&file.display, line, msg)));
+    ok
+}
+
+/// Framework keys and aliases: what a query can name, as the grammar's
+/// `framework` rule reads it (a `-` is followed by a letter or digit).
+pub fn is_name(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.ends_with('-')
+        && !s.contains("--")
 }
 
-/// Control ids: what a query can name after `KEY:`.
+/// Control ids: what a query can name after `KEY:`, as the grammar's
+/// `control_id` rule reads it: letters, digits, `.`, `_` and `-`, and groups
+/// of them in parentheses, not nested and not empty (`164.312(a)(2)(iv)`).
 pub fn is_id(s: &str) -> bool {
-    let mut depth = 0i32;
-    let ok_chars = s.chars().all(|c| {
+    let (mut in_group, mut group_len) = (false, 0);
+    for c in s.chars() {
         match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            _ => {}
+            '(' if in_group => return false,
+            '(' => (in_group, group_len) = (true, 0),
+            ')' if !in_group || group_len == 0 => return false,
+            ')' => in_group = false,
+            c if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') => group_len += 1,
+            _ => return false,
         }
-        depth >= 0 && (c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '(' | ')'))
-    });
-    ok_chars
-        && depth == 0
-        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && !s.contains("->")
-        && !s.contains("..")
+    }
+    !in_group && s.starts_with(|c: char| c.is_ascii_alphanumeric()) && !s.contains("->") && !s.contains("..")
 }
 
 /// Which column holds what, in one catalog file.
@@ -385,6 +494,7 @@ fn link_parents(
     let range = fw.controls.clone();
     let by_id: HashMap<&str, CtlId> = range.clone().map(|c| (controls[c as usize].id.as_ref(), c)).collect();
     let mut links = Vec::new();
+    let mut hints = suggest::Budget::default();
     for &(child, parent, line) in parents {
         let child_id = &controls[child as usize].id;
         match by_id.get(parent) {
@@ -399,7 +509,8 @@ fn link_parents(
             }
             Some(&p) => links.push((child, p, line)),
             None => {
-                let hint = suggest::closest(parent, by_id.keys().copied())
+                let hint = hints
+                    .closest(parent, by_id.keys().copied().filter(|id| id != child_id))
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
                 errors.push(DataError::new(
@@ -414,22 +525,9 @@ fn link_parents(
         controls[child as usize].parent = Some(parent);
     }
     // Levels may repeat down the tree (ISO clause 6.1 holds 6.1.1), so a cycle is possible.
-    for &(child, _, line) in &links {
-        let mut at = controls[child as usize].parent;
-        for _ in 0..range.len() {
-            match at {
-                Some(p) if p == child => {
-                    let msg =
-                        format!("`{}` is its own ancestor; parents must form a tree", controls[child as usize].id);
-                    errors.push(DataError::new(&file.display, line, msg));
-                    controls[child as usize].parent = None;
-                    break;
-                }
-                Some(p) => at = controls[p as usize].parent,
-                None => break,
-            }
-        }
-    }
+    let order: Vec<CtlId> = links.iter().map(|&(child, _, _)| child).collect();
+    break_cycles(file, &order, range.start, controls, errors);
+    limit_depth(file, &order, range.start, controls, errors);
     for c in range {
         if let Some(p) = controls[c as usize].parent {
             controls[p as usize].children.push(c);

@@ -150,20 +150,14 @@ pub fn parse_delimited(text: &str, delimiter: u8, mut report: impl FnMut(u32, St
         }
         if table.header.is_empty() {
             table.header = record.iter().map(|f| f.trim().to_string()).collect();
+            duplicate_columns(&table.header, |msg| report(line, msg));
             continue;
         }
         if record.len() != table.header.len() {
             malformed += 1;
             if malformed <= MAX_MALFORMED {
-                report(
-                    line,
-                    format!(
-                        "malformed row: {} field(s) where the header has {} ({}); quote any field that contains a comma",
-                        record.len(),
-                        table.header.len(),
-                        table.header.join(",")
-                    ),
-                );
+                let last = lines.line_at(reader.position().byte() as usize).saturating_sub(1).max(line);
+                report(line, malformed_row(record.len(), &table.header, line, last));
             }
             continue;
         }
@@ -172,7 +166,77 @@ pub fn parse_delimited(text: &str, delimiter: u8, mut report: impl FnMut(u32, St
     if malformed > MAX_MALFORMED {
         report(0, format!("{} more rows have the wrong number of fields", malformed - MAX_MALFORMED));
     }
+    // The csv crate is lenient with quotes: a field left open runs to the end of
+    // the file, and text after a closing quote joins the field, so rows vanish.
+    if let Some((line, msg)) = quote_problem(text, delimiter) {
+        report(line, msg);
+        return None;
+    }
     Some(table)
+}
+
+/// Why a row of `fields` fields, on lines `line` to `last`, is not read.
+fn malformed_row(fields: usize, header: &[String], line: u32, last: u32) -> String {
+    let advice = if last > line {
+        format!("its quoted field runs on to line {last}, check that each quote is closed")
+    } else {
+        "quote any field that contains a comma".to_string()
+    };
+    let (n, names) = (header.len(), header.join(","));
+    format!("malformed row: {fields} field(s) where the header has {n} ({names}); {advice}")
+}
+
+/// Reports each column name the header gives more than once: only the first would be read.
+fn duplicate_columns(header: &[String], mut report: impl FnMut(String)) {
+    for (i, name) in header.iter().enumerate() {
+        if let Some(first) = header[..i].iter().position(|h| h == name).filter(|_| !name.is_empty()) {
+            report(format!(
+                "column `{name}` appears twice (columns {} and {}); name each column once",
+                first + 1,
+                i + 1
+            ));
+        }
+    }
+}
+
+/// A quote that swallows rows: a quoted field the text never closes, or one
+/// whose closing quote has text after it (the likely sign of two fields each
+/// missing a quote, which together hold the rows between them). Quotes are
+/// read as RFC 4180 reads them: a quote opens a field only at its start, and
+/// `""` inside a quoted field is a quote. Returns the line and the message.
+fn quote_problem(text: &str, delimiter: u8) -> Option<(u32, String)> {
+    let (mut line, mut opened) = (1u32, 0u32);
+    let (mut at_start, mut quoted, mut closed) = (true, false, false);
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let ends_field = b == delimiter || b == b'\n' || b == b'\r';
+        if quoted && closed {
+            closed = false;
+            if b != b'"' {
+                quoted = false;
+                if !ends_field && b != b' ' && b != b'\t' {
+                    let msg = format!(
+                        "text follows the closing quote of a field opened on line {opened}, so the rows between \
+                         were read into it; check the quotes (a quote inside a field is written twice: \"\")"
+                    );
+                    return Some((line, msg));
+                }
+            }
+        } else if quoted && b == b'"' {
+            closed = true;
+        } else if !quoted && b == b'"' && at_start {
+            (quoted, opened) = (true, line);
+        }
+        if !quoted {
+            at_start = ends_field;
+        }
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            line += 1;
+        }
+    }
+    let msg = "a quoted field opened on this line is never closed, so every row after it was read into it; \
+               close the quote";
+    (quoted && !closed).then(|| (opened, msg.to_string()))
 }
 
 fn message(e: &csv::Error) -> String {
@@ -187,6 +251,14 @@ fn message(e: &csv::Error) -> String {
             }
         }
     }
+}
+
+/// The line breaks in some bytes: `\n`, `\r\n`, and a `\r` alone (as old Mac
+/// files end lines, and as the csv crate reads them).
+pub fn line_breaks(bytes: &[u8]) -> u32 {
+    let lone_cr = bytes.windows(2).filter(|w| w[0] == b'\r' && w[1] != b'\n').count();
+    let last_cr = usize::from(bytes.last() == Some(&b'\r'));
+    (bytes.iter().filter(|&&b| b == b'\n').count() + lone_cr + last_cr) as u32
 }
 
 /// Line numbers of byte offsets, counted forward. The csv crate's own line
@@ -211,7 +283,7 @@ impl<'a> LineCounter<'a> {
         if target < self.offset {
             (self.offset, self.line) = (0, 1);
         }
-        self.line += self.text[self.offset..target].iter().filter(|&&b| b == b'\n').count() as u32;
+        self.line += line_breaks(&self.text[self.offset..target]);
         self.offset = target;
         self.line
     }

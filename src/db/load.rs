@@ -74,9 +74,11 @@ pub(crate) enum Embedded {
 }
 
 /// The database files in `dir`: `provenance.toml`, `catalogs/*.toml`,
-/// `catalogs/*.csv`, the mapping sets `*.csv` and the published pairs a set
-/// leaves out, `left-out/*.csv`. Other files are ignored.
-/// Unreadable or non-UTF-8 files are reported and skipped.
+/// `catalogs/*.csv`, the mapping sets `*.csv`, the published pairs a set
+/// leaves out, `left-out/*.csv`, and `database.toml`. Other files are ignored.
+/// Unreadable or non-UTF-8 files are reported and skipped, and so is a name
+/// that is not a regular file (a folder, a named pipe, a broken link): a
+/// mapping set never disappears without a word.
 pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error> {
     let shown = dir.display().to_string();
     let mut paths = Vec::new();
@@ -92,7 +94,7 @@ pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error>
             let wanted = name.ends_with(".csv")
                 || (name.ends_with(".toml")
                     && (rel_prefix == "catalogs/" || name == "provenance.toml" || name == "database.toml"));
-            if wanted && !name.starts_with('.') && entry.path().is_file() {
+            if wanted && !name.starts_with('.') {
                 paths.push((format!("{rel_prefix}{name}"), entry.path()));
             }
         }
@@ -105,6 +107,11 @@ pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error>
         match read_lossy(&path, &display, &mut errors) {
             Ok(text) => files.push(SourceFile { rel, display, text: Cow::Owned(text), table: None }),
             Err(Error::Data(mut e)) => errors.append(&mut e),
+            // One unreadable file is one more fault of the database, reported with the others.
+            Err(Error::Io { source, .. }) => {
+                let msg = format!("cannot be read: {}", crate::diag::io_message(&source));
+                errors.push(DataError::new(&display, 0, msg));
+            }
             Err(e) => return Err(e),
         }
     }
@@ -122,6 +129,11 @@ pub fn read_text(path: &Path, display: &str) -> Result<String, Error> {
 /// not hide the rest of the load's problems.
 fn read_lossy(path: &Path, display: &str, errors: &mut Vec<DataError>) -> Result<String, Error> {
     let bytes = read_bytes(path, display)?;
+    // Every byte of a UTF-16 file would be an error of its own; one says it all.
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let msg = "is UTF-16 (it starts with a UTF-16 byte-order mark); save the file as UTF-8";
+        return Err(Error::Data(vec![DataError::new(display, 0, msg)]));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(text),
         Err(e) => {
@@ -269,7 +281,13 @@ pub fn parse_csv(file: &SourceFile, errors: &mut Vec<DataError>) -> Option<CsvTa
     if let Some(table) = &file.table {
         return Some(table.clone());
     }
-    csv_table::parse(&file.text, |line, msg| errors.push(DataError::new(&file.display, line, msg)))
+    let before = errors.len();
+    let table = csv_table::parse(&file.text, |line, msg| errors.push(DataError::new(&file.display, line, msg)))?;
+    // A header and nothing else: a catalog without controls, a mapping set without mappings.
+    if table.rows.is_empty() && errors.len() == before {
+        errors.push(DataError::new(&file.display, 0, "no rows below the header: add rows or remove the file"));
+    }
+    Some(table)
 }
 
 /// Checks that a CSV header has the `required` columns; reports each missing one.
@@ -305,6 +323,37 @@ mod tests {
         assert_eq!(t.rows[1].line, 4);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, 6);
+    }
+
+    #[test]
+    fn a_quote_left_open_is_an_error_at_its_line_not_lost_rows() {
+        let mut errors = Vec::new();
+        let text = "a,b,c\n1,2,\"three\n4,5,6\n7,8,9\n";
+        assert!(parse_csv(&file(text), &mut errors).is_none());
+        assert_eq!((errors[0].line, errors[0].message.starts_with("a quoted field")), (2, true), "{errors:?}");
+        // Closed quotes, quotes inside a field and escaped quotes are fine.
+        let mut errors = Vec::new();
+        let t = parse_csv(&file("a,b\n\"x\ny\",q\"r\n\"say \"\"hi\"\"\",z\n"), &mut errors).unwrap();
+        assert_eq!((t.rows.len(), errors.len()), (2, 0), "{errors:?}");
+        assert_eq!(t.field(&t.rows[1], 0), "say \"hi\"");
+        // Two fields each missing a quote hold the rows between them: the second quote has text after it.
+        let mut errors = Vec::new();
+        let text = "a,b,c\n1,2,\"three\n4,5,6\n7,8,\"nine\n10,11,12\n";
+        assert!(parse_csv(&file(text), &mut errors).is_none());
+        assert_eq!(errors[0].line, 4, "{errors:?}");
+        assert!(errors[0].message.starts_with("text follows the closing quote of a field opened on line 2"));
+        // A quote that closes rows later leaves a row of the wrong length, and says where the field ran to.
+        let mut errors = Vec::new();
+        parse_csv(&file("a,b,c\n1,\"2\n4,5,6\n7\"\n"), &mut errors);
+        assert!(errors[0].message.contains("runs on to line 4"), "{errors:?}");
+    }
+
+    #[test]
+    fn a_column_named_twice_is_an_error() {
+        let mut errors = Vec::new();
+        parse_csv(&file("id,title,id\n1,2,3\n"), &mut errors);
+        assert_eq!(errors[0].line, 1);
+        assert_eq!(errors[0].message, "column `id` appears twice (columns 1 and 3); name each column once");
     }
 
     #[test]

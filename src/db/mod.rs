@@ -119,7 +119,7 @@ impl Database {
 
     /// Looks up a control id in a framework, accepting case and prefix variants (`A.5.15`).
     pub fn find_control(&self, fw: FwId, id: &str) -> Option<CtlId> {
-        match self.index.control(self.framework(fw), fw, &self.controls, id) {
+        match self.index.control(self.framework(fw), fw, id) {
             Found::Exact(c) | Found::Loose(c) => Some(c),
             Found::Missing => None,
         }

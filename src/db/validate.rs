@@ -21,13 +21,17 @@ pub fn build(files: &[SourceFile], errors: &mut Vec<DataError>) -> Database {
     let files = &distinct(files, errors);
     let mut db = Database { provenances: provenances(files, errors), ..Database::default() };
     db.version = database_version(files, errors);
-    let mut rejected = Rejected::default();
+    let no_provenance = missing_provenance(files, &db.provenances, errors);
+    let mut rejected = Rejected { no_provenance, ..Rejected::default() };
     catalog::catalogs(files, &mut db, errors, &mut rejected);
     let (index, clashes) = Index::build(&db.frameworks, &db.controls);
-    for (name, first, second) in clashes {
+    for (name, first, second) in clashes.names {
         let (a, b) = (&db.frameworks[first as usize], &db.frameworks[second as usize]);
         let msg = format!("framework name `{name}` is used by both `{}` ({}) and `{}`", a.key, a.file, b.key);
         errors.push(DataError::new(&b.file, 0, msg));
+    }
+    for (control, alias, other) in clashes.aliases {
+        errors.push(alias_clash(&db, control, &alias, other));
     }
     db.index = index;
     mapping_sets(files, &mut db, errors, &rejected);
@@ -40,6 +44,31 @@ pub fn build(files: &[SourceFile], errors: &mut Vec<DataError>) -> Database {
     db
 }
 
+/// An alias that names another control: its id, or an alias the other control had first.
+fn alias_clash(db: &Database, control: CtlId, alias: &str, other: CtlId) -> DataError {
+    let (c, o) = (&db.controls[control as usize], &db.controls[other as usize]);
+    let file = catalog_file(db, c);
+    let msg = if o.id == alias {
+        format!(
+            "alias `{alias}` of `{}` is the id of another control (line {}); an alias names one control",
+            c.id, o.line
+        )
+    } else {
+        format!(
+            "alias `{alias}` of `{}` is also an alias of `{}` (line {}); an alias names one control",
+            c.id, o.id, o.line
+        )
+    };
+    DataError::new(&file, c.line, msg)
+}
+
+/// The catalog file a control was read from, for messages.
+fn catalog_file(db: &Database, c: &Control) -> String {
+    let fw = &db.frameworks[c.framework as usize];
+    let meta = std::path::Path::new(&fw.file);
+    meta.with_extension("csv").to_string_lossy().into_owned()
+}
+
 /// What a load rejected, so that rows naming it are not reported a second time.
 #[derive(Default)]
 pub(super) struct Rejected {
@@ -47,6 +76,32 @@ pub(super) struct Rejected {
     pub frameworks: HashSet<String>,
     /// (framework key, id) of catalog rows that were reported and skipped.
     pub ids: HashSet<(String, String)>,
+    /// No `provenance.toml` at all: said once, not on every mapping row.
+    pub no_provenance: bool,
+    /// The suggestions the load's unknown ids may still compute (each is a pass over a catalog).
+    pub hints: std::cell::RefCell<suggest::Budget>,
+}
+
+/// Says once that there is no provenance to name, when mapping sets need one:
+/// `provenance.toml` is missing, or defines none. Its rows are then not
+/// reported one by one.
+fn missing_provenance(files: &[SourceFile], provenances: &[Provenance], errors: &mut Vec<DataError>) -> bool {
+    let has_sets = files.iter().any(|f| !f.rel.contains('/') && f.rel.ends_with(".csv"));
+    if !has_sets || !provenances.is_empty() {
+        return false;
+    }
+    let Some(file) = files.iter().find(|f| f.rel == "provenance.toml") else {
+        // Named where it belongs: beside the files of the (first) database folder.
+        let dir = files.first().and_then(|f| f.display.strip_suffix(&f.rel)).unwrap_or_default();
+        let msg = "missing: every mapping row names its source by a key of this file (see mappings/README.md)";
+        errors.push(DataError::new(&format!("{dir}provenance.toml"), 0, msg));
+        return true;
+    };
+    if !errors.iter().any(|e| e.file == file.display) {
+        let msg = "defines no provenance: every mapping row names its source by a key of this file";
+        errors.push(DataError::new(&file.display, 0, msg));
+    }
+    true
 }
 
 /// The files, each path once: a layer that defines a catalog or a mapping
@@ -202,7 +257,7 @@ fn mapping_rows(
             err(format!("{shown}; {hint}use equal, superset-of, subset-of or intersects-with"));
         }
         let provenance = db.provenances.iter().position(|p| p.key == f(3));
-        if provenance.is_none() {
+        if provenance.is_none() && !rejected.no_provenance {
             let keys: Vec<&str> = db.provenances.iter().map(|p| p.key.as_str()).collect();
             let shown = if f(3).is_empty() {
                 "missing provenance".to_string()
@@ -227,10 +282,12 @@ fn mapping_rows(
         else {
             continue;
         };
-        let mut key = sources.clone();
-        key.sort_unstable();
-        if let Some(first) = seen.insert((key.clone(), target), row.line) {
-            seen.insert((key, target), first);
+        let Some(key) = row_key(source_fw == target_fw, &sources, target) else {
+            err(format!("maps `{}` to itself", f(0)));
+            continue;
+        };
+        if let Some(first) = seen.insert(key.clone(), row.line) {
+            seen.insert(key, first);
             err(format!("the pair {} -> {} is mapped twice (first on line {first})", f(0), f(1)));
             continue;
         }
@@ -290,6 +347,22 @@ fn split_ids(cell: &str) -> Vec<String> {
     cell.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
+/// The key under which a row's pair is mapped once: its sources (sorted, for a
+/// group) and its target. A set from a framework to itself reads both ways, so
+/// `b -> a` is the pair `a -> b` again; there, a control mapped to itself has no key.
+fn row_key(self_set: bool, sources: &[CtlId], target: CtlId) -> Option<(Vec<CtlId>, CtlId)> {
+    if let [source] = sources {
+        return match (self_set, *source == target) {
+            (false, _) => Some((vec![*source], target)),
+            (true, true) => None,
+            (true, false) => Some((vec![(*source).min(target)], (*source).max(target))),
+        };
+    }
+    let mut key = sources.to_vec();
+    key.sort_unstable();
+    Some((key, target))
+}
+
 /// Resolves an id of a mapping row: spelled as the catalog spells it, and a mappable level.
 pub(super) fn resolve(
     db: &Database,
@@ -304,7 +377,7 @@ pub(super) fn resolve(
         err(format!("empty {column}"));
         return None;
     }
-    match db.index.control(fw, fw_id, &db.controls, id) {
+    match db.index.control(fw, fw_id, id) {
         Found::Exact(c) if db.controls[c as usize].mappable => Some(c),
         Found::Exact(c) => {
             let c = &db.controls[c as usize];
@@ -328,7 +401,8 @@ pub(super) fn resolve(
         Found::Missing if rejected.ids.contains(&(fw.key.clone(), id.to_string())) => None,
         Found::Missing => {
             let ids = fw.controls.clone().map(|c| db.controls[c as usize].id.as_ref());
-            let hint = suggest::closest(id, ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            let hint = rejected.hints.borrow_mut().closest(id, ids);
+            let hint = hint.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
             err(format!("unknown control `{id}` in {} ({column}){hint}", fw.key));
             None
         }
