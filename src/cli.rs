@@ -38,9 +38,12 @@ Examples:
   crosswalk export 'crosswalk iso27001 -> soc2' -o iso-soc2.xlsx
   crosswalk export 'gaps soa(\"soa.csv\") -> hipaa' -o gaps.csv --bom
   crosswalk export 'crosswalk iso27001 -> csf' -o matrix.csv --matrix
+  crosswalk export 'coverage soa(\"soa.csv\") -> soc2' -o report.html
 
 XLSX: one sheet per view (long rows; a matrix for crosswalks and coverage; a
-summary for coverage), frozen header, autofilter. CSV cells that a spreadsheet
+summary for coverage, and an About sheet that cites the query, the database
+and the SoA's SHA-256), frozen header, autofilter. HTML: a report for coverage
+and gaps, one self-contained page to print or send. CSV cells that a spreadsheet
 would run as a formula are written inert. The file is written whole or not at
 all: an existing file is left as it was when the export fails. A symbolic
 link, a special file or a read-only file at FILE is not replaced unless --force;
@@ -82,9 +85,9 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args, Clone)]
 pub struct Common {
-    /// Output format.
-    #[arg(short = 'f', long, value_enum, default_value_t = Format::Table, global = true)]
-    pub format: Format,
+    /// Output format [default: table]. `check` takes json; `export` takes the format from the file name.
+    #[arg(short = 'f', long, value_enum, global = true)]
+    pub format: Option<Format>,
 
     /// Load the database from DIR instead of the shipped one (see mappings/README.md).
     #[arg(long, value_name = "DIR", global = true)]
@@ -127,7 +130,7 @@ pub enum Command {
         #[arg(long)]
         stats: bool,
     },
-    /// Export a result to a file (.csv, .xlsx, .json, .md).
+    /// Export a result to a file (.csv, .xlsx, .json, .md, .html).
     #[command(after_help = EXPORT_HELP)]
     Export {
         /// The statement to export: crosswalk, map, coverage, gaps, list, search, path or explain.
@@ -150,7 +153,23 @@ pub enum Command {
         #[command(subcommand)]
         action: SoaAction,
     },
+    /// Print a completion script for a shell: `crosswalk completions bash > /etc/bash_completion.d/crosswalk`.
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (troff): `crosswalk man > crosswalk.1; man ./crosswalk.1`.
+    Man,
 }
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  crosswalk completions bash > ~/.local/share/bash-completion/completions/crosswalk
+  crosswalk completions zsh > \"${fpath[1]}/_crosswalk\"
+  crosswalk completions fish > ~/.config/fish/completions/crosswalk.fish
+  crosswalk completions powershell >> $PROFILE";
 
 #[derive(Debug, Subcommand)]
 pub enum SoaAction {

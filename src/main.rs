@@ -4,10 +4,11 @@
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use crosswalk::cli::{Cli, Command, Common, SoaAction};
 use crosswalk::db::{self, DataSource, Database};
 use crosswalk::diag::{self, exit, Error};
+use crosswalk::output::Format;
 use crosswalk::query::eval::Env;
 use crosswalk::session::{ExportOptions, Session};
 use crosswalk::{batch, check, repl, soa};
@@ -97,25 +98,54 @@ fn session<'a>(db: &'a Database, common: &Common) -> Session<'a> {
     let terminal = io::stdout().is_terminal();
     let width =
         common.width.or_else(|| terminal.then(|| terminal_size::terminal_size().map(|(w, _)| w.0 as usize)).flatten());
-    let mut session = Session::new(db, Env { format: common.format, ..Env::default() }, width);
+    let format = common.format.unwrap_or_default();
+    let mut session = Session::new(db, Env { format, ..Env::default() }, width);
     session.terminal = terminal;
     session.follow_terminal = terminal && common.width.is_none();
     session
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
-    if let Some(Command::Check { json, stats }) = cli.command {
-        return check(&cli.common, json, stats, &mut io::stdout().lock());
+    if let Some(code) = refuse_format(&cli) {
+        return Ok(code);
+    }
+    if let Some(result) = without_database(&cli) {
+        return quiet_when_piped(result, exit::OK);
     }
     let db = load(&cli.common)?;
     let mut session = session(&db, &cli.common);
-    match dispatch(&cli, &db, &mut session) {
-        // Output piped into `head` and closed early: quiet, and a success unless a statement failed before.
-        Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
-            Ok(session.failures.first_code.unwrap_or(exit::OK))
-        }
+    let result = dispatch(&cli, &db, &mut session);
+    quiet_when_piped(result, session.failures.first_code.unwrap_or(exit::OK))
+}
+
+/// Output piped into `head` and closed early: quiet, and `code` (a success
+/// unless a statement failed before).
+fn quiet_when_piped(result: Result<u8, Failure>, code: u8) -> Result<u8, Failure> {
+    match result {
+        Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(code),
         other => other,
     }
+}
+
+/// The commands that need no database: `check` loads its own, to report every error.
+fn without_database(cli: &Cli) -> Option<Result<u8, Failure>> {
+    let mut out = io::stdout().lock();
+    Some(match &cli.command {
+        Some(Command::Check { json, stats }) => {
+            let json = *json || cli.common.format == Some(Format::Json);
+            check(&cli.common, json, *stats, &mut out)
+        }
+        Some(Command::Completions { shell }) => {
+            // Generated into memory: the generator panics on a failed write.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "crosswalk", &mut script);
+            out.write_all(&script).map(|()| exit::OK).map_err(Failure::Io)
+        }
+        Some(Command::Man) => {
+            clap_mangen::Man::new(Cli::command()).render(&mut out).map(|()| exit::OK).map_err(Failure::Io)
+        }
+        _ => return None,
+    })
 }
 
 fn dispatch(cli: &Cli, db: &Database, session: &mut Session) -> Result<u8, Failure> {
@@ -150,7 +180,9 @@ fn dispatch(cli: &Cli, db: &Database, session: &mut Session) -> Result<u8, Failu
             repl::run(session)?;
             Ok(exit::OK)
         }
-        Some(Command::Check { .. }) => unreachable!("handled before the database is loaded"),
+        Some(Command::Check { .. } | Command::Completions { .. } | Command::Man) => {
+            unreachable!("handled before the database is loaded")
+        }
         None if io::stdin().is_terminal() => {
             drop(out);
             repl::run(session)?;
@@ -158,6 +190,22 @@ fn dispatch(cli: &Cli, db: &Database, session: &mut Session) -> Result<u8, Failu
         }
         None => Ok(batch::run(session, &["-".to_string()], false, &mut out, &mut err)?),
     }
+}
+
+/// `-f` where a command cannot honour it is an error of the command line, not ignored.
+fn refuse_format(cli: &Cli) -> Option<u8> {
+    let format = cli.common.format?;
+    let why = match (&cli.command, format) {
+        (Some(Command::Export { .. }), _) if cli.execute.is_empty() => {
+            "export takes its format from the file name's extension (.csv, .xlsx, .json, .md, .html); drop -f"
+        }
+        (Some(Command::Check { .. }), Format::Csv | Format::Markdown) => "check prints text, or JSON with -f json",
+        (Some(Command::Soa { .. }), f) if f != Format::Csv => "soa template prints CSV, for a spreadsheet; drop -f",
+        (Some(Command::Completions { .. } | Command::Man), _) => "completions and man print scripts; drop -f",
+        _ => return None,
+    };
+    let _ = writeln!(io::stderr(), "error: {why}");
+    Some(exit::USAGE)
 }
 
 fn check(common: &Common, json: bool, stats: bool, out: &mut dyn Write) -> Result<u8, Failure> {

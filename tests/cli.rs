@@ -463,3 +463,48 @@ fn an_soa_with_a_quote_left_open_is_an_error_not_lost_rows() {
     assert_eq!(code(&o), 3, "{}", stdout(&o));
     assert!(stderr(&o).contains("soa.csv:2: a quoted field opened on this line is never closed"), "{}", stderr(&o));
 }
+
+#[test]
+fn completion_scripts_for_each_shell_know_the_commands() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = crosswalk(&["completions", shell]);
+        assert_eq!(code(&o), 0, "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        for word in ["crosswalk", "check", "export", "format"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    assert_eq!(code(&crosswalk(&["completions", "tcsh"])), 2);
+}
+
+#[test]
+fn the_man_page_cites_the_database_and_lists_the_commands() {
+    let o = crosswalk(&["man"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.contains(".TH crosswalk 1"), "{page}");
+    assert!(page.contains("database 2026."), "the page cites the database version");
+    for command in ["check", "export", "soa", "completions"] {
+        assert!(page.contains(command), "man page lacks {command}");
+    }
+}
+
+#[test]
+fn a_format_a_command_cannot_honour_is_refused_not_ignored() {
+    for args in [
+        &["-f", "json", "export", "-o", "x.csv", "frameworks"][..],
+        &["-f", "csv", "check"],
+        &["-f", "json", "soa", "template"],
+        &["-f", "csv", "completions", "bash"],
+    ] {
+        let o = crosswalk(args);
+        assert_eq!(code(&o), 2, "{args:?}");
+        assert!(stdout(&o).is_empty(), "{args:?}");
+        assert!(stderr(&o).starts_with("error: ") && stderr(&o).contains("-f"), "{args:?}: {}", stderr(&o));
+    }
+    let o = crosswalk(&["-f", "json", "check"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["errors"], serde_json::json!([]));
+    assert!(v["database"]["sha256"].as_str().is_some_and(|s| s.len() == 64));
+}
