@@ -126,6 +126,11 @@ pub struct MappingRow {
     pub rationale: String,
     /// The overlap is indirect.
     pub marginal: bool,
+    /// The source's attributes that its catalog counts in summaries (HIPAA's designation).
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub source_attributes: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub target_attributes: IndexMap<String, String>,
     /// When the target is a part: the control it belongs to, whose column a matrix puts it in.
     #[serde(skip)]
     pub target_control: Option<String>,
@@ -139,6 +144,9 @@ pub struct MappingList {
     pub rows: Vec<MappingRow>,
     /// Source controls with no mapping to the target framework.
     pub unmapped: Vec<ControlInfo>,
+    /// The summary attributes of the unmapped sources that have some, by `KEY:ID`.
+    #[serde(skip)]
+    pub unmapped_attributes: IndexMap<String, IndexMap<String, String>>,
     /// The target framework's mappable controls, in catalog order (the matrix columns).
     #[serde(skip)]
     pub target_controls: Vec<ControlInfo>,
@@ -183,6 +191,9 @@ pub struct CoverageRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub part_of: Option<String>,
     pub group: String,
+    /// The target's attributes that its catalog counts in summaries (HIPAA's designation).
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub attributes: IndexMap<String, String>,
     pub state: State,
     /// Why the target places no duty, when its state is `n/a`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -45,6 +45,7 @@ fn row(
         level: db.level_name(c).to_string(),
         part_of,
         group: group_label(db, c),
+        attributes: db.summary_attributes(c),
         state,
         not_applicable: (state == State::NotApplicable).then(|| na_reason(db, c)),
         parts: part_count(e, c),

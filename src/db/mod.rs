@@ -142,6 +142,20 @@ impl Database {
         &self.framework(c.framework).levels[c.level as usize]
     }
 
+    /// The attributes a control's catalog counts in summaries (HIPAA's
+    /// designation), by name, each with its values joined by `;`; those
+    /// the control leaves empty are left out.
+    pub fn summary_attributes(&self, c: CtlId) -> indexmap::IndexMap<String, String> {
+        let control = self.control(c);
+        let fw = self.framework(control.framework);
+        fw.attributes
+            .iter()
+            .zip(&control.attributes)
+            .filter(|(def, values)| fw.summary.contains(&def.name) && !values.is_empty())
+            .map(|(def, values)| (def.name.clone(), values.join(";")))
+            .collect()
+    }
+
     /// The controls of a framework (the items it counts, not its groups or parts), in catalog order.
     pub fn controls_of(&self, fw: FwId) -> impl Iterator<Item = CtlId> + '_ {
         self.framework(fw).controls.clone().filter(|&c| self.control(c).is_control())

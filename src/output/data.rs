@@ -38,35 +38,81 @@ pub const MAPPING_COLUMNS: [&str; 10] = [
 ];
 
 fn mapping_table(rows: &[MappingRow]) -> Table {
-    let mut t = Table::new(&MAPPING_COLUMNS.map(|c| (c, true)));
+    let (source_attrs, target_attrs) = (
+        attribute_names(rows.iter().map(|r| &r.source_attributes)),
+        attribute_names(rows.iter().map(|r| &r.target_attributes)),
+    );
+    let mut t = mapping_columns(&source_attrs, &target_attrs);
     for r in rows {
-        t.push(vec![
-            r.source_framework.clone(),
-            r.source_id.clone(),
-            r.source_title.clone(),
-            r.relationship.to_string(),
-            r.target_framework.clone(),
-            r.target_id.clone(),
-            r.target_title.clone(),
-            r.provenance.clone(),
-            r.rationale.clone(),
-            if r.marginal { "marginal" } else { "" }.to_string(),
-        ]);
+        t.push(mapping_cells(r, &source_attrs, &target_attrs));
     }
     t
+}
+
+/// The documented columns, then `source_NAME` and `target_NAME` for each
+/// summary attribute a side's catalog has (HIPAA's designation).
+fn mapping_columns(source_attrs: &[&str], target_attrs: &[&str]) -> Table {
+    let extra: Vec<String> = (source_attrs.iter().map(|a| format!("source_{a}")))
+        .chain(target_attrs.iter().map(|a| format!("target_{a}")))
+        .collect();
+    let mut cols: Vec<(&str, bool)> = MAPPING_COLUMNS.map(|c| (c, true)).to_vec();
+    cols.extend(extra.iter().map(|c| (c.as_str(), true)));
+    Table::new(&cols)
+}
+
+fn mapping_cells(r: &MappingRow, source_attrs: &[&str], target_attrs: &[&str]) -> Vec<String> {
+    let mut row = vec![
+        r.source_framework.clone(),
+        r.source_id.clone(),
+        r.source_title.clone(),
+        r.relationship.to_string(),
+        r.target_framework.clone(),
+        r.target_id.clone(),
+        r.target_title.clone(),
+        r.provenance.clone(),
+        r.rationale.clone(),
+        if r.marginal { "marginal" } else { "" }.to_string(),
+    ];
+    row.extend(attribute_cells(&r.source_attributes, source_attrs));
+    row.extend(attribute_cells(&r.target_attributes, target_attrs));
+    row
+}
+
+/// The attribute names the maps hold, in the order first met.
+fn attribute_names<'a, V: 'a>(maps: impl Iterator<Item = &'a indexmap::IndexMap<String, V>>) -> Vec<&'a str> {
+    let mut names: Vec<&str> = Vec::new();
+    for name in maps.flat_map(|m| m.keys()) {
+        if !names.contains(&name.as_str()) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+fn attribute_cells<'a>(
+    values: &'a indexmap::IndexMap<String, String>,
+    names: &'a [&str],
+) -> impl Iterator<Item = String> + 'a {
+    names.iter().map(|n| values.get(*n).cloned().unwrap_or_default())
 }
 
 /// A mapping list's rows; a crosswalk also has a row for each source control
 /// without a mapping, its target columns empty and its rationale saying so.
 fn crosswalk_table(m: &MappingList) -> Table {
-    let mut t = mapping_table(&[]);
+    let source_attrs =
+        attribute_names(m.rows.iter().map(|r| &r.source_attributes).chain(m.unmapped_attributes.values()));
+    let target_attrs = attribute_names(m.rows.iter().map(|r| &r.target_attributes));
+    let mut t = mapping_columns(&source_attrs, &target_attrs);
+    let none = indexmap::IndexMap::new();
     for line in super::crosswalk_lines(m) {
         match line {
-            super::CrosswalkLine::Row(r) => t.rows.extend(mapping_table(std::slice::from_ref(r)).rows),
+            super::CrosswalkLine::Row(r) => t.push(mapping_cells(r, &source_attrs, &target_attrs)),
             super::CrosswalkLine::Unmapped(s) => {
                 let mut row = vec![s.framework.clone(), s.id.clone(), s.title.clone()];
                 row.extend([String::new(), m.target.clone(), String::new(), String::new(), String::new()]);
                 row.extend([format!("no mapping to {}", m.target), String::new()]);
+                row.extend(attribute_cells(m.unmapped_attributes.get(&s.qualified()).unwrap_or(&none), &source_attrs));
+                row.extend(target_attrs.iter().map(|_| String::new()));
                 t.push(row);
             }
         }
@@ -75,14 +121,7 @@ fn crosswalk_table(m: &MappingList) -> Table {
 }
 
 fn controls_table(l: &ControlList) -> Table {
-    let mut attrs: Vec<&str> = Vec::new();
-    for c in &l.controls {
-        for name in c.attributes.keys() {
-            if !attrs.contains(&name.as_str()) {
-                attrs.push(name);
-            }
-        }
-    }
+    let attrs = attribute_names(l.controls.iter().map(|c| &c.attributes));
     let mut cols: Vec<(&str, bool)> = vec![
         ("framework", false),
         ("id", false),
@@ -129,9 +168,11 @@ pub const COVERAGE_COLUMNS: [&str; 16] = [
 ];
 
 fn coverage_table(c: &CoverageReport) -> Table {
-    let mut t = Table::new(&COVERAGE_COLUMNS.map(|c| (c, true)))
-        .kinds(&["state"], Kind::State)
-        .kinds(&["parts_met", "parts_total"], Kind::Count);
+    // Then one column per summary attribute of the target catalog (HIPAA's designation).
+    let attrs = attribute_names(c.rows.iter().map(|r| &r.attributes));
+    let mut cols: Vec<(&str, bool)> = COVERAGE_COLUMNS.map(|c| (c, true)).to_vec();
+    cols.extend(attrs.iter().map(|a| (*a, true)));
+    let mut t = Table::new(&cols).kinds(&["state"], Kind::State).kinds(&["parts_met", "parts_total"], Kind::Count);
     for r in &c.rows {
         let rationale = match r.state {
             State::Full => r
@@ -148,7 +189,7 @@ fn coverage_table(c: &CoverageReport) -> Table {
             r.parts.as_ref().map_or((String::new(), String::new()), |p| (p.full.to_string(), p.total.to_string()));
         let closing =
             r.gap.as_ref().map(|g| g.closing.iter().map(|k| k.short(&r.target.id)).collect::<Vec<_>>().join("; "));
-        t.push(vec![
+        let mut row = vec![
             r.target.framework.clone(),
             r.target.id.clone(),
             r.target.title.clone(),
@@ -165,7 +206,9 @@ fn coverage_table(c: &CoverageReport) -> Table {
             closing.unwrap_or_default(),
             implementation(r, |i| &i.status),
             implementation(r, |i| &i.justification),
-        ]);
+        ];
+        row.extend(attribute_cells(&r.attributes, &attrs));
+        t.push(row);
     }
     t
 }

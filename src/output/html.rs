@@ -157,7 +157,11 @@ fn items(h: &mut String, c: &CoverageReport) {
     let heading = if c.gaps_only { "Gaps" } else { "Items" };
     let _ = writeln!(h, "<section id=\"items\"><h2>{heading}</h2>");
     for r in c.rows.iter().filter(|r| r.part_of.is_none()) {
-        let parts = r.parts.as_ref().map(|p| format!(" · {}/{} {} met", p.full, p.total, p.noun)).unwrap_or_default();
+        let mut parts =
+            r.parts.as_ref().map(|p| format!(" · {}/{} {} met", p.full, p.total, p.noun)).unwrap_or_default();
+        for value in r.attributes.values() {
+            parts.push_str(&format!(" · {value}"));
+        }
         let _ = writeln!(
             h,
             "<details id=\"{}\" class=\"item\" data-state=\"{}\"><summary><span class=\"state {}\">{}</span><b>{}</b> {}{}</summary>",

@@ -305,6 +305,9 @@ fn group_row(db: &Database, m: MapId, reversed: bool) -> MappingRow {
         provenance: db.provenances[row.provenance as usize].key.clone(),
         rationale: row.rationale.to_string(),
         marginal: row.marginal,
+        // A group's members may differ; only the single control's side carries its attributes.
+        source_attributes: if reversed { db.summary_attributes(row.target) } else { IndexMap::new() },
+        target_attributes: if reversed { IndexMap::new() } else { db.summary_attributes(row.target) },
         target_control: if reversed { None } else { control_of_part(db, row.target) },
     }
 }
@@ -324,6 +327,8 @@ fn mapping_row(db: &Database, source: CtlId, link: &Link) -> MappingRow {
         provenance: db.provenances[m.provenance as usize].key.clone(),
         rationale: m.rationale.to_string(),
         marginal: m.marginal,
+        source_attributes: db.summary_attributes(source),
+        target_attributes: db.summary_attributes(link.to),
         target_control: control_of_part(db, link.to),
     }
 }
@@ -410,7 +415,10 @@ fn mappings(
         }
     }
     rows.sort_by_key(|(s, t, _)| (*s, *t));
-    let unmapped = sources.ids().filter(|c| !mapped.contains(c)).map(|c| ControlInfo::of(db, c)).collect();
+    let unmapped: Vec<CtlId> = sources.ids().filter(|c| !mapped.contains(c)).collect();
+    let unmapped_attributes =
+        unmapped.iter().map(|&c| (db.qualified(c), db.summary_attributes(c))).filter(|(_, a)| !a.is_empty()).collect();
+    let unmapped = unmapped.into_iter().map(|c| ControlInfo::of(db, c)).collect();
     let target = db.framework(fw).key.clone();
     let (source_controls, target_controls) = match direction {
         Direction::Forward => (
@@ -434,6 +442,7 @@ fn mappings(
         target,
         rows: rows.into_iter().map(|(_, _, r)| r).collect(),
         unmapped,
+        unmapped_attributes,
         target_controls,
         source_controls,
         every_source: false,
