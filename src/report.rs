@@ -263,6 +263,10 @@ pub struct Gap {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Closer {
     pub control: ControlInfo,
+    /// The other controls outside the set that a row with several sources
+    /// needs with `control`: added together, not alone, they give this.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub together_with: Vec<ControlInfo>,
     /// The nodes it reaches (the target, its parts, or the whole above it), each with what it gives.
     pub gives: Vec<Reached>,
 }
@@ -285,7 +289,12 @@ impl Closer {
                 ids => parts.push(format!("{s}: {}", ids.join(", "))),
             }
         }
-        format!("{} ({})", self.control.qualified(), parts.join("; "))
+        format!("{} ({})", self.name(), parts.join("; "))
+    }
+
+    /// `KEY:ID`, or `KEY:ID+ID` for controls that give it only together.
+    pub fn name(&self) -> String {
+        group_name(&self.control, &self.together_with)
     }
 
     /// Whether adding it makes something full.
@@ -528,6 +537,9 @@ pub struct PlanReport {
     pub steps: Vec<PlanStep>,
     /// The controls to add as a set a query can use.
     pub set: String,
+    /// Controls of the plan that the set holds already, but only partly implemented: to finish.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub finish: Vec<ControlInfo>,
     /// Targets the plan cannot make full, even with every control of the source frameworks.
     pub left_short: Vec<ControlInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -546,10 +558,29 @@ pub struct PlanTotals {
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanStep {
     pub add: ControlInfo,
+    /// Controls added in the same step because a row needs them with `add`:
+    /// together, not alone, they make a part full.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub together_with: Vec<ControlInfo>,
     /// Targets this step makes full.
     pub makes_full: Vec<String>,
     /// Parts this step makes full (of targets not yet full).
     pub parts_full: usize,
     /// The totals once this step is taken, with every step before it.
     pub then: PlanTotals,
+}
+
+impl PlanStep {
+    /// The ids of the controls the step adds, a member of another framework named with its key.
+    pub fn ids(&self, sep: &str) -> String {
+        let mut ids = vec![self.add.id.clone()];
+        for c in &self.together_with {
+            ids.push(if c.framework == self.add.framework { c.id.clone() } else { c.qualified() });
+        }
+        ids.join(sep)
+    }
+
+    pub fn titles(&self, sep: &str) -> String {
+        std::iter::once(&self.add).chain(&self.together_with).map(|c| c.title.as_str()).collect::<Vec<_>>().join(sep)
+    }
 }

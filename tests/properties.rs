@@ -221,7 +221,8 @@ proptest! {
         let planned = if p.set.is_empty() { set.clone() } else { format!("{set} + {}", p.set) };
         prop_assert_eq!(totals(&planned), (p.after.full, p.after.targets));
         if let Some(first) = p.steps.first() {
-            let one = format!("{set} + {}:{}", first.add.framework, first.add.id);
+            // The first step: one control, or the controls a row needs together.
+            let one = format!("{set} + {}{{{}}}", first.add.framework, first.ids(", "));
             prop_assert_eq!(totals(&one), (first.then.full, first.then.targets));
         } else {
             prop_assert_eq!(p.after, p.before);

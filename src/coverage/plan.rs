@@ -67,8 +67,8 @@ pub fn plan(db: &Database, req: &PlanRequest) -> PlanReport {
     let mut running = req.set.clone();
     let mut last = totals(&before, &req.targets);
     let start = last;
-    for &i in &order {
-        running = running.union(ControlSet::of([candidates[i]]));
+    for step in &order {
+        running = running.union(ControlSet::of(step.iter().map(|&i| candidates[i])));
         let now_eval = Evaluation::new(db, &running, req.target, &req.options);
         let then = totals(&now_eval, &req.targets);
         let makes_full = req
@@ -78,14 +78,15 @@ pub fn plan(db: &Database, req: &PlanRequest) -> PlanReport {
             .map(|&t| db.control(t).id.to_string())
             .collect();
         steps.push(PlanStep {
-            add: ControlInfo::of(db, candidates[i]),
+            add: ControlInfo::of(db, candidates[step[0]]),
+            together_with: step[1..].iter().map(|&i| ControlInfo::of(db, candidates[i])).collect(),
             makes_full,
             parts_full: then.parts_full.saturating_sub(last.parts_full),
             then,
         });
         last = then;
     }
-    let added: Vec<CtlId> = order.iter().map(|&i| candidates[i]).collect();
+    let added: Vec<CtlId> = order.iter().flatten().map(|&i| candidates[i]).collect();
     let after = if added.is_empty() { start } else { report_totals(&running) };
     let left_short = req
         .targets
@@ -100,6 +101,8 @@ pub fn plan(db: &Database, req: &PlanRequest) -> PlanReport {
             "no control of the source frameworks would make another target or part full".to_string()
         }
     });
+    let finish =
+        added.iter().filter(|&&c| before.source_strength(c).is_some()).map(|&c| ControlInfo::of(db, c)).collect();
     PlanReport {
         source: req.source.clone(),
         source_controls: req.set.len(),
@@ -112,6 +115,7 @@ pub fn plan(db: &Database, req: &PlanRequest) -> PlanReport {
         after,
         steps,
         set: set_text(db, &added),
+        finish,
         left_short,
         note,
     }
@@ -333,23 +337,45 @@ fn greedy_with_bundles(universe: &Bits, covers: &[Bits], bundles: &[Bundle], don
 }
 
 /// The chosen controls in the order a user would take them: each step the one
-/// that makes the most targets full, then the most leaves; ties in catalog order.
-fn step_order(units: &Units, covers: &[Bits], bundles: &[Bundle], chosen: &[usize]) -> Vec<usize> {
+/// that makes the most targets full, then the most leaves, for each control it
+/// adds; ties in catalog order. The members of a bundle are one step.
+fn step_order(units: &Units, covers: &[Bits], bundles: &[Bundle], chosen: &[usize]) -> Vec<Vec<usize>> {
     let n = units.leaves.len();
     let mut left: Vec<usize> = chosen.to_vec();
     left.sort_unstable();
-    let mut order: Vec<usize> = Vec::new();
+    let mut order: Vec<Vec<usize>> = Vec::new();
+    let mut taken: Vec<usize> = Vec::new();
     while !left.is_empty() {
-        let now = covered(covers, bundles, &order, n);
-        let score = |i: usize| {
-            let mut with = order.clone();
-            with.push(i);
+        let now = covered(covers, bundles, &taken, n);
+        let score = |step: &[usize]| {
+            let mut with = taken.clone();
+            with.extend(step);
             let then = covered(covers, bundles, &with, n);
             let targets = complete_targets(units, &then) - complete_targets(units, &now);
             (targets, then.count() - now.count())
         };
-        let best = (0..left.len()).max_by_key(|&k| (score(left[k]), std::cmp::Reverse(k))).unwrap_or(0);
-        order.push(left.remove(best));
+        // A bundle's members still to take, when all of them are among the chosen.
+        let bundle_steps = bundles.iter().filter_map(|b| {
+            let rest: Vec<usize> = b.members.iter().copied().filter(|m| !taken.contains(m)).collect();
+            (rest.len() > 1 && rest.iter().all(|m| left.contains(m))).then_some(rest)
+        });
+        let options: Vec<Vec<usize>> = left.iter().map(|&i| vec![i]).chain(bundle_steps).collect();
+        let best = options
+            .into_iter()
+            .map(|step| (score(&step), step))
+            // More gained for each control added (targets, then leaves); then fewer controls; then catalog order.
+            .max_by(|((ta, la), x), ((tb, lb), y)| {
+                (ta * y.len())
+                    .cmp(&(tb * x.len()))
+                    .then((la * y.len()).cmp(&(lb * x.len())))
+                    .then(y.len().cmp(&x.len()))
+                    .then(y.cmp(x))
+            })
+            .map(|(_, step)| step)
+            .unwrap_or_else(|| vec![left[0]]);
+        left.retain(|i| !best.contains(i));
+        taken.extend(&best);
+        order.push(best);
     }
     order
 }

@@ -160,18 +160,26 @@ fn gap(e: &Evaluation, complete: &Evaluation, c: CtlId) -> Gap {
     nodes.extend(
         db.descendants(c).into_iter().filter(|&d| e.counts(d) && e.state(d) != State::Full).map(|d| (d, false)),
     );
-    let mut closing: Vec<(CtlId, Closer)> = Vec::new();
+    // Keyed by the controls outside the set that the route needs: one, or a group's missing members.
+    let mut closing: Vec<(Vec<CtlId>, Closer)> = Vec::new();
     for (n, above) in nodes {
         for r in complete.reaches(n) {
-            let outside = e.source_strength(r.route.source) != Some(Strength::Full);
-            if !outside || (above && r.gives != Strength::Full) {
+            let needed: Vec<CtlId> = std::iter::once(r.route.source)
+                .chain(r.route.together_with.iter().copied())
+                .filter(|&s| e.source_strength(s) != Some(Strength::Full))
+                .collect();
+            if needed.is_empty() || (above && r.gives != Strength::Full) {
                 continue;
             }
-            let at = match closing.iter().position(|(s, _)| *s == r.route.source) {
+            let at = match closing.iter().position(|(k, _)| *k == needed) {
                 Some(i) => i,
                 None => {
-                    let closer = Closer { control: ControlInfo::of(db, r.route.source), gives: Vec::new() };
-                    closing.push((r.route.source, closer));
+                    let closer = Closer {
+                        control: ControlInfo::of(db, needed[0]),
+                        together_with: needed[1..].iter().map(|&m| ControlInfo::of(db, m)).collect(),
+                        gives: Vec::new(),
+                    };
+                    closing.push((needed, closer));
                     closing.len() - 1
                 }
             };
@@ -183,7 +191,7 @@ fn gap(e: &Evaluation, complete: &Evaluation, c: CtlId) -> Gap {
             }
         }
     }
-    closing.sort_by_key(|(s, _)| *s);
+    closing.sort_by(|(a, _), (b, _)| a.cmp(b));
     let mut frameworks: Vec<String> = Vec::new();
     for fw in source_frameworks(complete) {
         frameworks.push(db.framework(fw).key.clone());

@@ -317,7 +317,7 @@ pub(crate) fn parts_sentence(p: &PartCount) -> String {
 }
 
 fn plan_blocks(p: &PlanReport) -> Vec<Block> {
-    let n = p.steps.len();
+    let n = p.steps.iter().map(|s| 1 + s.together_with.len()).sum();
     let mut out = vec![Block::Text(format!(
         "plan for {} from {} ({}): add {} of {} ({}){}",
         p.target,
@@ -346,8 +346,8 @@ fn plan_blocks(p: &PlanReport) -> Vec<Block> {
         for (i, s) in p.steps.iter().enumerate() {
             t.push(vec![
                 (i + 1).to_string(),
-                s.add.qualified(),
-                s.add.title.clone(),
+                group_name(&s.add, &s.together_with),
+                s.titles(" + "),
                 s.makes_full.join(", "),
                 format!("+{}", s.parts_full),
                 format!("{} of {}", s.then.full, s.then.targets),
@@ -355,6 +355,14 @@ fn plan_blocks(p: &PlanReport) -> Vec<Block> {
         }
         out.push(Block::Table(t));
         out.push(Block::Text(format!("the set to add: {}", p.set)));
+        if !p.finish.is_empty() {
+            let ids: Vec<String> = p.finish.iter().map(|c| c.qualified()).collect();
+            out.push(Block::Text(format!(
+                "of these, {} in the set only partly implemented, to finish: {}",
+                if ids.len() == 1 { "1 is".to_string() } else { format!("{} are", ids.len()) },
+                ids.join(", ")
+            )));
+        }
     }
     if !p.left_short.is_empty() {
         let ids: Vec<&str> = p.left_short.iter().map(|c| c.id.as_str()).collect();

@@ -228,7 +228,7 @@ fn implementation(r: &CoverageRow, field: impl Fn(&Implementation) -> &String) -
 }
 
 /// The columns of a plan, in the documented order.
-pub const PLAN_COLUMNS: [&str; 9] = [
+pub const PLAN_COLUMNS: [&str; 10] = [
     "step",
     "add_framework",
     "add_id",
@@ -238,6 +238,7 @@ pub const PLAN_COLUMNS: [&str; 9] = [
     "then_full",
     "then_parts_met",
     "targets",
+    "finish",
 ];
 
 fn plan_table(p: &PlanReport) -> Table {
@@ -247,13 +248,19 @@ fn plan_table(p: &PlanReport) -> Table {
         t.push(vec![
             (i + 1).to_string(),
             s.add.framework.clone(),
-            s.add.id.clone(),
-            s.add.title.clone(),
+            s.ids(" + "),
+            s.titles(" + "),
             s.makes_full.join("; "),
             s.parts_full.to_string(),
             s.then.full.to_string(),
             s.then.parts_full.to_string(),
             s.then.targets.to_string(),
+            std::iter::once(&s.add)
+                .chain(&s.together_with)
+                .filter(|c| p.finish.contains(c))
+                .map(|c| c.qualified())
+                .collect::<Vec<_>>()
+                .join("; "),
         ]);
     }
     t

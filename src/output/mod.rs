@@ -241,7 +241,7 @@ pub(crate) fn closing_text(r: &CoverageRow, sep: &str) -> String {
     };
     let mut lines = vec![head];
     lines.extend(gap.closing.iter().filter(|k| k.gives_full()).map(|k| k.short(&r.target.id)));
-    let partial: Vec<String> = gap.closing.iter().filter(|k| !k.gives_full()).map(|k| k.control.qualified()).collect();
+    let partial: Vec<String> = gap.closing.iter().filter(|k| !k.gives_full()).map(|k| k.name()).collect();
     if !partial.is_empty() {
         lines.push(format!("in part: {}", partial.join(", ")));
     }
