@@ -563,7 +563,7 @@ fn each_set_holds_the_rows_its_review_settled() {
         ("iso27001-isms__csf.csv", 125, [2, 5, 1, 117], 65, 0),
         ("iso27001-isms__gdpr.csv", 21, [0, 1, 0, 20], 0, 0),
         ("iso27001-isms__hipaa.csv", 14, [0, 1, 0, 13], 1, 0),
-        ("iso27001-isms__soc2.csv", 84, [0, 22, 2, 60], 4, 2),
+        ("iso27001-isms__soc2.csv", 84, [0, 21, 2, 61], 4, 2),
         ("iso27001__csf.csv", 327, [3, 18, 20, 286], 114, 0),
         ("iso27001__gdpr.csv", 82, [0, 3, 0, 79], 2, 1),
         ("iso27001__hipaa.csv", 116, [0, 27, 0, 89], 4, 9),
