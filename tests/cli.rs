@@ -508,3 +508,22 @@ fn a_format_a_command_cannot_honour_is_refused_not_ignored() {
     assert_eq!(v["errors"], serde_json::json!([]));
     assert!(v["database"]["sha256"].as_str().is_some_and(|s| s.len() == 64));
 }
+
+#[test]
+fn a_crosswalk_keeps_rows_with_several_sources_beside_unmapped_controls() {
+    let csv = stdout(&crosswalk(&["-f", "csv", "-e", "crosswalk iso27001 -> soc2"]));
+    let json = stdout(&crosswalk(&["-f", "json", "-e", "crosswalk iso27001 -> soc2"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    let groups = rows.iter().filter(|r| r["source_id"].as_str().unwrap().contains(" + ")).count();
+    assert!(groups > 0);
+    let ids: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').nth(1).unwrap()).collect();
+    assert_eq!(ids.iter().filter(|id| id.contains(" + ")).count(), groups, "every group row is in the CSV");
+    let unmapped = v["unmapped"].as_array().unwrap().len();
+    assert!(unmapped > 0);
+    assert_eq!(ids.len(), rows.len() + unmapped);
+    // A group row stands where its first source does.
+    let group = ids.iter().position(|id| *id == "5.2 + 5.3").unwrap();
+    assert_eq!(ids[group - 1], "5.1");
+    assert_eq!(ids[group + 1], "5.2");
+}

@@ -175,21 +175,29 @@ pub(crate) enum CrosswalkLine<'a> {
 }
 
 /// The lines of a mapping list: its rows, and for a crosswalk every source
-/// control without a mapping in its place among them.
+/// control without a mapping in its place among them. A row with several
+/// sources (`5.1 + 5.37`) stands where its first source does.
 pub(crate) fn crosswalk_lines(m: &MappingList) -> Vec<CrosswalkLine<'_>> {
     if !m.every_source || m.unmapped.is_empty() {
         return m.rows.iter().map(CrosswalkLine::Row).collect();
     }
+    let place: std::collections::HashMap<(&str, &str), usize> =
+        m.source_controls.iter().enumerate().map(|(i, c)| ((c.framework.as_str(), c.id.as_str()), i)).collect();
+    let first_source = |r: &MappingRow| r.source_id.split(" + ").next().unwrap_or_default().to_string();
+    let row_place = |r: &MappingRow| place.get(&(r.source_framework.as_str(), first_source(r).as_str())).copied();
+    let mut unmapped: Vec<(usize, &ControlInfo)> =
+        m.unmapped.iter().filter_map(|c| place.get(&(c.framework.as_str(), c.id.as_str())).map(|&i| (i, c))).collect();
+    unmapped.sort_by_key(|(i, _)| *i);
+    let mut waiting = unmapped.into_iter().peekable();
     let mut out = Vec::with_capacity(m.rows.len() + m.unmapped.len());
-    for s in &m.source_controls {
-        let rows: Vec<&MappingRow> =
-            m.rows.iter().filter(|r| r.source_framework == s.framework && r.source_id == s.id).collect();
-        // A control whose rows a `where` left out has mappings: it is not listed as without one.
-        if rows.is_empty() && m.unmapped.contains(s) {
-            out.push(CrosswalkLine::Unmapped(s));
+    for r in &m.rows {
+        let at = row_place(r).unwrap_or(usize::MAX);
+        while let Some((_, c)) = waiting.next_if(|(i, _)| *i < at) {
+            out.push(CrosswalkLine::Unmapped(c));
         }
-        out.extend(rows.into_iter().map(CrosswalkLine::Row));
+        out.push(CrosswalkLine::Row(r));
     }
+    out.extend(waiting.map(|(_, c)| CrosswalkLine::Unmapped(c)));
     out
 }
 
