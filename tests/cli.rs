@@ -334,6 +334,19 @@ fn matrix_csv_with_a_byte_order_mark() {
 }
 
 #[test]
+fn a_matrix_shows_a_row_with_several_sources_in_each_members_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.csv");
+    let o = crosswalk(&["export", "crosswalk iso27001{5.2, 5.3} -> soc2", "-o", path.to_str().unwrap(), "--matrix"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = std::fs::read_to_string(&path).unwrap();
+    for (row, other) in [("iso27001:5.2,", "with 5.3"), ("iso27001:5.3,", "with 5.2")] {
+        let line = text.lines().find(|l| l.starts_with(row)).unwrap();
+        assert!(line.contains(&format!("superset-of CC1.3.3 {other}")), "{line}");
+    }
+}
+
+#[test]
 fn cells_that_look_like_formulas_are_exported_inert() {
     use calamine::{open_workbook, Data, Reader, Xlsx};
     let dir = tempfile::tempdir().unwrap();

@@ -305,22 +305,27 @@ pub fn matrix_table(out: &Output) -> Option<Table> {
     type Cells = Vec<(String, String, String)>;
     let (sources, targets, cells): (Vec<ControlInfo>, Vec<ControlInfo>, Cells) = match out {
         Output::Mappings(m) => {
-            let cells = m
-                .rows
-                .iter()
-                .map(|r| {
-                    // A part is shown in its control's column, named: `superset-of CC6.1.4`.
-                    let (column, cell) = match &r.target_control {
-                        Some(control) => (control.clone(), format!("{} {}", r.relationship, r.target_id)),
-                        None => (r.target_id.clone(), r.relationship.to_string()),
-                    };
-                    (
-                        format!("{}:{}", r.source_framework, r.source_id),
+            let mut cells = Vec::new();
+            for r in &m.rows {
+                // A part is shown in its control's column, named: `superset-of CC6.1.4`.
+                let (column, cell) = match &r.target_control {
+                    Some(control) => (control.clone(), format!("{} {}", r.relationship, r.target_id)),
+                    None => (r.target_id.clone(), r.relationship.to_string()),
+                };
+                // A row with several sources is shown in each member's row: `superset-of CC5.3.1 with 5.37`.
+                let members: Vec<&str> = r.source_id.split(" + ").collect();
+                for (i, member) in members.iter().enumerate() {
+                    let others: Vec<&str> =
+                        members.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, m)| *m).collect();
+                    let cell =
+                        if others.is_empty() { cell.clone() } else { format!("{cell} with {}", others.join("+")) };
+                    cells.push((
+                        format!("{}:{member}", r.source_framework),
                         format!("{}:{column}", r.target_framework),
                         cell,
-                    )
-                })
-                .collect();
+                    ));
+                }
+            }
             (m.source_controls.clone(), m.target_controls.clone(), cells)
         }
         Output::Coverage(c) => {
@@ -331,11 +336,15 @@ pub fn matrix_table(out: &Output) -> Option<Table> {
                     if !sources.contains(&k.source) {
                         sources.push(k.source.clone());
                     }
-                    let rel = if k.via.is_some() {
+                    let mut rel = if k.via.is_some() {
                         format!("{} (derived)", k.relationship)
                     } else {
                         k.relationship.to_string()
                     };
+                    if !k.together_with.is_empty() {
+                        let others: Vec<String> = k.together_with.iter().map(ControlInfo::qualified).collect();
+                        rel = format!("{rel} with {}", others.join("+"));
+                    }
                     cells.push((k.source.qualified(), r.target.qualified(), rel));
                 }
             }
