@@ -93,13 +93,29 @@ pub struct Common {
     #[arg(long, value_name = "DIR", global = true)]
     pub data: Option<PathBuf>,
 
-    /// Add the frameworks and mapping sets of DIR on top of the database; may be given several times.
-    #[arg(long, value_name = "DIR", global = true)]
+    /// Add the frameworks and mapping sets of DIR, or a mapping file (an OSCAL mapping collection, .json), on top of
+    /// the database; may be given several times.
+    #[arg(long, value_name = "DIR|FILE", global = true)]
     pub add: Vec<PathBuf>,
+
+    /// The catalog an imported mapping file names NAME (its href or title) is the framework KEY; a KEY that is not
+    /// loaded names the id-only framework its ids load as. May be given several times.
+    #[arg(long, value_name = "NAME=KEY", global = true, value_parser = framework_map)]
+    pub framework_map: Vec<(String, String)>,
 
     /// Width of table output [default: the terminal's; no wrapping when not a terminal].
     #[arg(long, value_name = "COLUMNS", global = true)]
     pub width: Option<usize>,
+}
+
+/// Reads `NAME=KEY`; NAME may hold `=` itself (a URL's query), so the last `=` splits.
+fn framework_map(s: &str) -> Result<(String, String), String> {
+    match s.rsplit_once('=') {
+        Some((name, key)) if !name.trim().is_empty() && !key.trim().is_empty() => {
+            Ok((name.trim().to_string(), key.trim().to_string()))
+        }
+        _ => Err("expected NAME=KEY: a catalog's href or title, `=`, and a framework key".to_string()),
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -90,8 +90,22 @@ fn source(common: &Common) -> DataSource<'_> {
     common.data.as_deref().map_or(DataSource::Embedded, DataSource::Dir)
 }
 
+fn options(common: &Common) -> db::LoadOptions {
+    db::LoadOptions { framework_map: common.framework_map.clone() }
+}
+
 fn load(common: &Common) -> Result<Database, Error> {
-    db::load_layers(source(common), &common.add)
+    let db = db::load_using(source(common), &common.add, &options(common))?;
+    say_notes(&db);
+    Ok(db)
+}
+
+/// What the load did that a user should know of: on stderr, so results stay clean.
+fn say_notes(db: &Database) {
+    let mut err = io::stderr();
+    for note in &db.notes {
+        let _ = writeln!(err, "note: {}", diag::visible(note));
+    }
 }
 
 fn session<'a>(db: &'a Database, common: &Common) -> Session<'a> {
@@ -209,7 +223,8 @@ fn refuse_format(cli: &Cli) -> Option<u8> {
 }
 
 fn check(common: &Common, json: bool, stats: bool, out: &mut dyn Write) -> Result<u8, Failure> {
-    let (db, errors) = db::load_layers_with_errors(source(common), &common.add)?;
+    let (db, errors) = db::load_with_errors_using(source(common), &common.add, &options(common))?;
+    say_notes(&db);
     let mut err = io::stderr();
     for e in &errors {
         writeln!(err, "{}", diag::visible(&e.to_string()))?;

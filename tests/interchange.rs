@@ -1,0 +1,276 @@
+//! Mapping files in other formats: OSCAL mapping collections loaded with `--add`, their
+//! catalogs resolved, their maps kept in meaning, and each broken file reported at its place.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crosswalk::db::{self, DataSource, Database, LoadOptions};
+
+const EXE: &str = env!("CARGO_BIN_EXE_crosswalk");
+
+fn load_adding(file: &str, map: &[(&str, &str)]) -> Database {
+    let options = LoadOptions { framework_map: map.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect() };
+    let (db, errors) = db::load_with_errors_using(DataSource::Embedded, &[PathBuf::from(file)], &options).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    db
+}
+
+/// Runs the binary; returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(EXE).args(args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
+}
+
+/// The `state` of each target row of a coverage CSV, as `ID=STATE`.
+fn states(csv: &str) -> Vec<String> {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (id, state) = (col("target_id"), col("state"));
+    reader.records().map(|r| r.unwrap()).map(|r| format!("{}={}", &r[id], &r[state])).collect()
+}
+
+const SAMPLE: &str = "tests/data/oscal/iso-soc2-sample.json";
+const CLOUD: &str = "tests/data/oscal/cloud-csf.json";
+
+#[test]
+fn a_map_to_two_targets_covers_each_but_each_covers_it_only_in_part() {
+    let coverage = |q: &str| {
+        let (code, out, err) = run(&["--add", SAMPLE, "-f", "csv", "-e", q]);
+        assert_eq!(code, 0, "{err}");
+        states(&out)
+    };
+    // 5.13 equivalent-to {CC6.1.1, CC6.1.2}: 5.13 meets each point of focus.
+    assert_eq!(
+        coverage("coverage iso27001{5.13} -> soc2 where id = CC6.1 with parts")[1..3],
+        ["CC6.1.1=full", "CC6.1.2=full"]
+    );
+    // One point of focus alone gives 5.13 in part, the two together in full.
+    assert_eq!(coverage("coverage soc2{CC6.1.1} -> iso27001 where id = 5.13"), ["5.13=partial"]);
+    assert_eq!(coverage("coverage soc2{CC6.1.1, CC6.1.2} -> iso27001 where id = 5.13"), ["5.13=full"]);
+    // Several sources: a group row, full only with both.
+    assert_eq!(coverage("coverage iso27001{5.1} -> soc2 where id = CC5.3 with parts")[1], "CC5.3.1=none");
+    assert_eq!(coverage("coverage iso27001{5.1, 5.37} -> soc2 where id = CC5.3 with parts")[1], "CC5.3.1=full");
+    // `a1.2` and `A.8.13` are read as the catalogs spell them.
+    assert_eq!(coverage("coverage iso27001{8.13} -> soc2 where id = A1.2"), ["A1.2=full"]);
+}
+
+#[test]
+fn the_load_says_what_it_replaced_and_kept_out() {
+    let (code, out, err) = run(&["--add", SAMPLE, "-e", "map iso27001:5.13 -> soc2"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("note: tests/data/oscal/iso-soc2-sample.json: maps iso27001 and soc2: its rows take the place of the 362 row(s) of mappings/iso27001__soc2.csv in this load"),
+        "{err}"
+    );
+    assert!(err.contains("1 map(s) say no-relationship; they are kept out of coverage"), "{err}");
+    // A map without remarks says so in its rationale, with what else the file says of it.
+    assert!(
+        out.contains("Sample ISO 27001 to SOC 2 mapping gives no rationale for this map. [confidence 0.8] [from the map: iso27001:5.13 equal soc2:CC6.1.1 + CC6.1.2]"),
+        "{out}"
+    );
+    let db = load_adding(SAMPLE, &[]);
+    let p = db.provenances.iter().find(|p| p.key == "iso-soc2-sample").expect("the file's provenance");
+    assert_eq!(p.title, "Sample ISO 27001 to SOC 2 mapping");
+    assert_eq!(p.publisher, "Example Mapping Group");
+    assert!(p.detail.contains("version 0.3, method human"), "{}", p.detail);
+}
+
+#[test]
+fn an_unknown_catalog_loads_as_an_id_only_framework_and_the_load_says_so() {
+    let (code, out, err) = run(&["--add", CLOUD, "-e", "frameworks"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("the catalog `Example Cloud Control Set v2` is no loaded framework: its 7 id(s) load as the id-only framework `example-cloud-control-set-v2`"), "{err}");
+    assert!(
+        err.contains("the catalog `https://example.org/oscal/NIST_CSF_v2.0_catalog.json` is no loaded framework"),
+        "{err}"
+    );
+    assert!(out.contains("example-cloud-control-set-v2"), "{out}");
+    // Named with --framework-map, the target is the shipped CSF, and its ids are found in any case.
+    let map = "https://example.org/oscal/NIST_CSF_v2.0_catalog.json=csf";
+    let (code, out, err) = run(&["--add", CLOUD, "--framework-map", map, "-f", "csv", "-e", "coverage example-cloud-control-set-v2 -> csf where id = PR.DS-11 or id = PR.AA-01 or id = PR.AA-05 or id = DE.CM-01 or id = DE.CM-09"]);
+    assert_eq!(code, 0, "{err}");
+    let s = states(&out);
+    for want in ["PR.DS-11=full", "PR.AA-01=full", "PR.AA-05=full", "DE.CM-01=none", "DE.CM-09=none"] {
+        assert!(s.contains(&want.to_string()), "{want} in {s:?}");
+    }
+    // {log-03, log-04} subset-of {DE.CM-01, DE.CM-09}: the two CSF items together contain each log control.
+    let (_, out, err) = run(&[
+        "--add",
+        CLOUD,
+        "--framework-map",
+        map,
+        "-f",
+        "csv",
+        "-e",
+        "coverage csf{DE.CM-01, DE.CM-09} -> example-cloud-control-set-v2",
+    ]);
+    assert_eq!(
+        states(&out),
+        ["bkp-01=none", "iam-02=none", "log-03=full", "log-04=full", "gov-01=none", "gov-02=none", "phy-09=none"],
+        "{err}"
+    );
+    // Several sources to several targets that only intersect: no row can say it, and the load says so.
+    assert!(err.contains("1 map(s) from several sources to several targets say intersects-with"), "{err}");
+    assert!(err.contains("kept out: $.mapping-collection.mappings[0].maps[3]"), "{err}");
+}
+
+#[test]
+fn a_qualifier_and_coverage_are_kept_in_the_rationale() {
+    let db = load_adding(CLOUD, &[("Example Cloud Control Set v2", "ccs")]);
+    let fw = db.find_framework("ccs").expect("the id-only framework takes the mapped key");
+    assert_eq!(db.framework(fw).name, "Example Cloud Control Set v2");
+    let rationales: Vec<&str> = db.mappings.iter().map(|m| m.rationale.as_ref()).collect();
+    assert!(rationales.iter().any(|r| r.starts_with("Identity lifecycle and access permissions, as one control. [qualifier: target has-requirement addressable: Least privilege is reviewed yearly.]")), "{rationales:?}");
+    assert!(rationales.iter().any(|r| r.contains("[covers 0.6 of the target]")), "{rationales:?}");
+}
+
+#[test]
+fn broken_mapping_files_are_reported_at_their_place() {
+    let root = Path::new("tests/broken-imports");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root).unwrap().map(|e| e.unwrap().path()).collect();
+    cases.sort();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let name = case.file_stem().unwrap().to_string_lossy().to_string();
+        let (_, errors) =
+            db::load_with_errors_using(DataSource::Embedded, std::slice::from_ref(&case), &LoadOptions::default())
+                .unwrap();
+        assert!(!errors.is_empty(), "{name}: the fault was not found");
+        let text: String = errors.iter().map(|e| format!("{e}\n")).collect();
+        insta::assert_snapshot!(format!("import_{name}"), text);
+        let (code, _, err) = run(&["--add", case.to_str().unwrap(), "check"]);
+        assert_eq!(code, 3, "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_file_that_is_not_a_mapping_file_is_refused() {
+    let (code, _, err) = run(&["--add", "README.md", "check"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("README.md: --add takes a database folder or a mapping file"), "{err}");
+    let (code, _, err) = run(&["--add", "tests/data/oscal/missing.json", "check"]);
+    assert_eq!(code, 4, "{err}");
+    let (code, _, err) = run(&["--framework-map", "no-equals-sign", "check"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+mod no_input_panics {
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    use crosswalk::db::{self, load::SourceFile, LoadOptions};
+
+    /// JSON built from the words of the mapping model, so that random documents reach deep into the reader.
+    fn value() -> impl Strategy<Value = Value> {
+        let words = prop::sample::select(vec![
+            "mapping-collection",
+            "metadata",
+            "title",
+            "mappings",
+            "maps",
+            "source-resource",
+            "target-resource",
+            "href",
+            "relationship",
+            "sources",
+            "targets",
+            "id-ref",
+            "remarks",
+            "props",
+            "ns",
+            "name",
+            "value",
+            "back-matter",
+            "resources",
+            "uuid",
+            "confidence-score",
+            "coverage",
+            "qualifiers",
+            "equal-to",
+            "subset-of",
+            "superset-of",
+            "intersects-with",
+            "no-relationship",
+            "5.1",
+            "A.8.24",
+            "CC6.1",
+            "#x",
+            "urn:crosswalk:oscal",
+            "framework",
+            "iso27001",
+            "soc2",
+            "csf",
+            "",
+        ]);
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(|n| json!(n)),
+            words.clone().prop_map(|w| json!(w)),
+            "\\PC{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(6, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((words.clone(), inner), 0..5)
+                    .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            ]
+        })
+    }
+
+    fn load(text: String) {
+        let mut files = db::load::embedded_files();
+        files.push(SourceFile {
+            rel: "imports/x.json".into(),
+            display: "x.json".into(),
+            text: text.into(),
+            table: None,
+        });
+        let mut errors = Vec::new();
+        let options = LoadOptions { framework_map: vec![("#x".into(), "new-one".into())] };
+        let _ = db::from_files_using(&files, &options, &mut errors);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_is_read_or_refused(text in "\\PC{0,200}") {
+            load(text);
+        }
+
+        #[test]
+        fn any_document_is_read_or_refused(inner in value()) {
+            load(json!({"mapping-collection": inner}).to_string());
+        }
+
+        #[test]
+        fn any_map_is_read_or_refused(maps in prop::collection::vec(super::no_input_panics_map(), 0..6)) {
+            let doc = json!({"mapping-collection": {"metadata": {"title": "t"}, "mappings": [{
+                "source-resource": {"href": "iso27001.json"}, "target-resource": {"href": "x/unknown.json"}, "maps": maps}]}});
+            load(doc.to_string());
+        }
+    }
+}
+
+/// A map whose every part is drawn from few words, valid and not: ids known, unknown and unnameable.
+fn no_input_panics_map() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+    use proptest::prelude::*;
+    let ids = prop::sample::select(vec!["5.1", "A.5.15", "a.8.24", "8", "99.9", "", "a b", "x(", "iso27001-5.2"]);
+    let rel = prop::sample::select(vec![
+        "equal-to",
+        "equivalent-to",
+        "subset-of",
+        "superset-of",
+        "intersects-with",
+        "no-relationship",
+        "nope",
+    ]);
+    let items = prop::collection::vec(ids.prop_map(|i| serde_json::json!({"type": "control", "id-ref": i})), 0..4);
+    (rel, items.clone(), items).prop_map(|(r, s, t)| serde_json::json!({"relationship": r, "sources": s, "targets": t}))
+}
