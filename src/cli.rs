@@ -39,12 +39,14 @@ Examples:
   crosswalk export 'gaps soa(\"soa.csv\") -> hipaa' -o gaps.csv --bom
   crosswalk export 'crosswalk iso27001 -> csf' -o matrix.csv --matrix
   crosswalk export 'coverage soa(\"soa.csv\") -> soc2' -o report.html
+  crosswalk export 'crosswalk iso27001 -> soc2' -o iso-soc2.oscal.json
 
 XLSX: one sheet per view (long rows; a matrix for crosswalks and coverage; a
 summary for coverage, and an About sheet that cites the query, the database
 and the SoA's SHA-256), frozen header, autofilter. HTML: a report for coverage
-and gaps, one self-contained page to print or send. CSV cells that a spreadsheet
-would run as a formula are written inert. The file is written whole or not at
+and gaps, one self-contained page to print or send. A name ending .oscal.json:
+an OSCAL 1.2.2 mapping collection of a map or crosswalk, which --add reads
+back. CSV cells that a spreadsheet would run as a formula are written inert. The file is written whole or not at
 all: an existing file is left as it was when the export fails. A symbolic
 link, a special file or a read-only file at FILE is not replaced unless --force;
 a replaced file keeps its permissions.";
@@ -146,7 +148,7 @@ pub enum Command {
         #[arg(long)]
         stats: bool,
     },
-    /// Export a result to a file (.csv, .xlsx, .json, .md, .html).
+    /// Export a result to a file (.csv, .xlsx, .json, .md, .html, .oscal.json).
     #[command(after_help = EXPORT_HELP)]
     Export {
         /// The statement to export: crosswalk, map, coverage, gaps, list, search, path or explain.

@@ -211,7 +211,7 @@ fn refuse_format(cli: &Cli) -> Option<u8> {
     let format = cli.common.format?;
     let why = match (&cli.command, format) {
         (Some(Command::Export { .. }), _) if cli.execute.is_empty() => {
-            "export takes its format from the file name's extension (.csv, .xlsx, .json, .md, .html); drop -f"
+            "export takes its format from the file name's extension (.csv, .xlsx, .json, .md, .html, .oscal.json); drop -f"
         }
         (Some(Command::Check { .. }), Format::Csv | Format::Markdown) => "check prints text, or JSON with -f json",
         (Some(Command::Soa { .. }), f) if f != Format::Csv => "soa template prints CSV, for a spreadsheet; drop -f",

@@ -133,7 +133,7 @@ pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) 
             let target = env.base_dir.join(&path.node);
             let context = export_context(db, env, text(statement.span));
             let written =
-                crate::output::export::write(&output, &target, &path.node, path.span, (*matrix, *bom), &context)?;
+                crate::output::export::write(&output, db, &target, &path.node, path.span, (*matrix, *bom), &context)?;
             Ok(message(written))
         }
         Statement::Format(name) => {
@@ -311,6 +311,7 @@ fn group_row(db: &Database, m: MapId, reversed: bool) -> MappingRow {
         source_attributes: if reversed { db.summary_attributes(row.target) } else { IndexMap::new() },
         target_attributes: if reversed { IndexMap::new() } else { db.summary_attributes(row.target) },
         target_control: if reversed { None } else { control_of_part(db, row.target) },
+        row: Some((m, reversed)),
     }
 }
 
@@ -332,6 +333,7 @@ fn mapping_row(db: &Database, source: CtlId, link: &Link) -> MappingRow {
         source_attributes: db.summary_attributes(source),
         target_attributes: db.summary_attributes(link.to),
         target_control: control_of_part(db, link.to),
+        row: Some((link.mapping, m.source != source)),
     }
 }
 

@@ -1,4 +1,4 @@
-//! OSCAL mapping collections (the `mapping-collection` model of OSCAL 1.2), read leniently.
+//! OSCAL mapping collections read, leniently.
 //!
 //! Published files carry fields this reader does not need, older `oscal-version`s,
 //! `equivalent-to` beside `equal-to`, a `method` outside the schema's list, or no
@@ -8,14 +8,14 @@
 
 use serde_json::Value;
 
-use super::json::{kind, Node, Owned};
-use super::{one_line, Document, Item, Map, Mapping, Resource, Said, NS};
 use crate::diag::DataError;
+use crate::interchange::json::{kind, Node, Owned};
+use crate::interchange::{one_line, Document, Item, Map, Mapping, Resource, Said, NS};
 use crate::model::Relationship;
 
 /// The relationship words of OSCAL 1.2 and what each means here. NIST IR 8477's
 /// own words (`equal`, `intersects`) are read too.
-const WORDS: [(&str, Option<Relationship>); 10] = [
+pub(super) const WORDS: [(&str, Option<Relationship>); 10] = [
     ("equivalent-to", Some(Relationship::Equal)),
     ("equal-to", Some(Relationship::Equal)),
     ("equal", Some(Relationship::Equal)),
