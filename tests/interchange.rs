@@ -385,3 +385,21 @@ mod oscal_export {
         assert!(!validator.is_valid(&broken));
     }
 }
+
+#[test]
+fn two_catalogs_whose_files_share_a_name_are_two_frameworks() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("m.json");
+    let doc = serde_json::json!({"mapping-collection": {"metadata": {"title": "Two catalogs"}, "mappings": [{
+        "source-resource": {"type": "catalog", "href": "catalogs/Alpha/catalog.json"},
+        "target-resource": {"type": "catalog", "href": "catalogs/Beta/catalog.json"},
+        "maps": [{"relationship": "subset-of", "sources": [{"type": "control", "id-ref": "a-1"}],
+                  "targets": [{"type": "control", "id-ref": "b-1"}, {"type": "control", "id-ref": "b-2"}]}]}]}});
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let (code, out, err) =
+        run(&["--add", file.to_str().unwrap(), "-f", "csv", "-e", "coverage beta-catalog -> alpha-catalog"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("load as the id-only framework `alpha-catalog`") && err.contains("`beta-catalog`"), "{err}");
+    // a-1 subset-of {b-1, b-2}: the two together contain a-1.
+    assert_eq!(states(&out), ["a-1=full"]);
+}

@@ -68,9 +68,10 @@ pub(super) fn frameworks(
         for m in &imp.doc.mappings {
             let mut side = |r: &Resource, pick: fn(&Map) -> &Vec<Item>| {
                 let t = resolve_resource(r, db, options, &imp.display, errors);
-                if let Target::New(key) = &t {
-                    let at = unknown.iter().position(|u| u.key == *key).unwrap_or_else(|| {
+                if let Target::New(identity, key) = &t {
+                    let at = unknown.iter().position(|u| u.identity == *identity).unwrap_or_else(|| {
                         unknown.push(Unknown {
+                            identity: identity.clone(),
                             key: key.clone(),
                             resource: r.clone(),
                             file: imp.display.clone(),
@@ -92,12 +93,12 @@ pub(super) fn frameworks(
     let mut made: HashMap<String, FwId> = HashMap::default();
     for u in unknown {
         if let Some(fw) = id_only(&u, db, errors) {
-            made.insert(u.key, fw);
+            made.insert(u.identity, fw);
         }
     }
     let fw = |t: &Target| match t {
         Target::Loaded(f) => Some(*f),
-        Target::New(key) => made.get(key).copied(),
+        Target::New(identity, _) => made.get(identity).copied(),
         Target::Failed => None,
     };
     sides.iter().map(|per| per.iter().map(|(s, t)| Some((fw(s)?, fw(t)?))).collect()).collect()
@@ -106,13 +107,15 @@ pub(super) fn frameworks(
 /// What a resource resolves to.
 enum Target {
     Loaded(FwId),
-    /// An id-only framework to make, by its key.
-    New(String),
+    /// An id-only framework to make: what makes it one (the KEY `--framework-map`
+    /// gives, or the resource's reference and title), and the key it asks for.
+    New(String, String),
     Failed,
 }
 
 /// A catalog no loaded framework answers to: the ids the maps name in it.
 struct Unknown {
+    identity: String,
     key: String,
     resource: Resource,
     file: String,
@@ -147,7 +150,7 @@ fn resolve_resource(
             errors.push(DataError::in_doc(file, &r.at, msg));
             return Target::Failed;
         }
-        return Target::New(key.to_string());
+        return Target::New(format!("key {key}"), key.to_string());
     }
     if let Some(f) = r.key.as_deref().and_then(by_key) {
         return Target::Loaded(f);
@@ -158,7 +161,8 @@ fn resolve_resource(
     if let Some(f) = by_key(&r.title).or_else(|| by_key(href_stem(&r.href))) {
         return Target::Loaded(f);
     }
-    Target::New(r.key.clone().filter(|k| is_name(k)).unwrap_or_else(|| slug(r.shown())))
+    let key = r.key.clone().filter(|k| is_name(k)).unwrap_or_else(|| slug(r.shown()));
+    Target::New(format!("resource {}\u{0}{}", r.href, r.title), key)
 }
 
 /// The file name in a reference, without folders, fragment or extensions: `nist-csf` for `https://x/nist-csf.oscal.json`.
@@ -169,8 +173,19 @@ fn href_stem(href: &str) -> &str {
 }
 
 /// A framework key made from a catalog's title or reference: lower-case letters and digits, single `-` between.
+/// A reference whose file name says nothing (`catalogs/SOC2/catalog.json`) is named by its folder too (`soc2-catalog`).
 fn slug(text: &str) -> String {
     let stem = if text.contains('/') { href_stem(text) } else { text };
+    let generic = ["catalog", "profile", "mapping", "index"];
+    let folder = text.split(['#', '?']).next().unwrap_or(text).trim_end_matches('/').rsplit('/').nth(1);
+    let named;
+    let stem = match folder.filter(|f| !f.is_empty() && generic.iter().any(|g| stem.eq_ignore_ascii_case(g))) {
+        Some(f) => {
+            named = format!("{f}-{stem}");
+            named.as_str()
+        }
+        None => stem,
+    };
     let mut out = String::new();
     for c in stem.chars() {
         if c.is_ascii_alphanumeric() {
@@ -643,7 +658,7 @@ mod tests {
     #[test]
     fn keys_come_from_titles_and_references() {
         assert_eq!(slug("NIST SP 800-53 Rev. 5"), "nist-sp-800-53-rev-5");
-        assert_eq!(slug("catalogs/SOC2/catalog.json"), "catalog");
+        assert_eq!(slug("catalogs/SOC2/catalog.json"), "soc2-catalog");
         assert_eq!(slug("https://x.org/27001_2022.json"), "catalog-27001-2022");
         assert_eq!(href_stem("https://x.org/a/nist-csf.oscal.json#top"), "nist-csf");
     }
