@@ -224,13 +224,13 @@ mod no_input_panics {
     }
 
     fn load(text: String) {
+        load_as("x.json", text);
+    }
+
+    fn load_as(name: &str, text: String) {
         let mut files = db::load::embedded_files();
-        files.push(SourceFile {
-            rel: "imports/x.json".into(),
-            display: "x.json".into(),
-            text: text.into(),
-            table: None,
-        });
+        let rel = format!("imports/{name}");
+        files.push(SourceFile { rel, display: name.into(), text: text.into(), table: None });
         let mut errors = Vec::new();
         let options = LoadOptions { framework_map: vec![("#x".into(), "new-one".into())] };
         let _ = db::from_files_using(&files, &options, &mut errors);
@@ -241,7 +241,29 @@ mod no_input_panics {
 
         #[test]
         fn any_text_is_read_or_refused(text in "\\PC{0,200}") {
-            load(text);
+            load(text.clone());
+            load_as("x.csv", text);
+        }
+
+        #[test]
+        fn any_olir_table_is_read_or_refused(
+            rows in prop::collection::vec(prop::collection::vec(prop::sample::select(vec![
+                "PR.DS-11", "8.13", "A.5.1", "equal", "subset of", "not related", "x y", "", "\"",
+                "Focal Document", "NIST Cybersecurity Framework 2.0",
+            ]), 3..6), 0..6)
+        ) {
+            let mut text = String::from("Focal Document Element,Relationship,Reference Document Element,Focal Document,Comments\n");
+            for r in rows {
+                text.push_str(&r.join(","));
+                text.push('\n');
+            }
+            load_as("x.csv", text);
+        }
+
+        #[test]
+        fn any_cprt_export_is_read_or_refused(inner in value()) {
+            let doc = json!({"documents": [{"doc_identifier": "A", "name": "NIST Cybersecurity Framework 2.0"}], "relationships": inner});
+            load(doc.to_string());
         }
 
         #[test]
@@ -402,4 +424,44 @@ fn two_catalogs_whose_files_share_a_name_are_two_frameworks() {
     assert!(err.contains("load as the id-only framework `alpha-catalog`") && err.contains("`beta-catalog`"), "{err}");
     // a-1 subset-of {b-1, b-2}: the two together contain a-1.
     assert_eq!(states(&out), ["a-1=full"]);
+}
+
+#[test]
+fn an_olir_row_reads_from_the_reference_element_to_the_focal_one() {
+    let file = "tests/data/olir/iso-to-csf.csv";
+    let (code, out, err) = run(&["--add", file, "-f", "csv", "-e", "map iso27001{8.13, 5.3, 5.24} -> csf"]);
+    assert_eq!(code, 0, "{err}");
+    // The documents' names are the shipped catalogs' names; `A.5.24` is ISO's 5.24.
+    assert!(err.contains("its rows take the place of the 327 row(s) of mappings/iso27001__csf.csv"), "{err}");
+    let rows: Vec<String> = out.lines().skip(1).map(|l| l.split(',').take(6).collect::<Vec<_>>().join(" ")).collect();
+    assert_eq!(
+        rows,
+        [
+            "iso27001 5.3 Segregation of duties subset-of csf PR.AA-05",
+            "iso27001 5.24 Information security incident management planning and preparation intersects-with csf RS.MA-01",
+            "iso27001 8.13 Information backup equal csf PR.DS-11",
+        ]
+    );
+    assert!(out.contains("Both ask for backups that are kept and tested. [semantic rationale; strength 10]"), "{out}");
+    assert!(out.contains("iso-to-csf.csv gives no rationale for this map. [semantic rationale; strength 5]"), "{out}");
+    assert!(err.contains("1 map(s) say no-relationship"), "{err}");
+}
+
+#[test]
+fn a_cprt_reference_without_a_type_counts_as_partial_at_most() {
+    let file = "tests/data/cprt/csf-to-cloud.json";
+    let (code, out, err) = run(&[
+        "--add",
+        file,
+        "--framework-map",
+        "CSF_2_0_0=csf",
+        "-f",
+        "csv",
+        "-e",
+        "coverage csf -> example-cloud-standard-1-0",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("1 reference(s) state no relationship type; they are read as intersects-with"), "{err}");
+    // PR.DS-11 is referenced without a type: partial; DE.CM-01 superset-of ECS-LG-2: full; PR.AA-05 subset-of ECS-IA-3: partial.
+    assert_eq!(states(&out), ["ECS-BK-1=partial", "ECS-IA-3=partial", "ECS-LG-2=full"]);
 }

@@ -147,7 +147,7 @@ fn resolve_resource(
                 "--framework-map names `{key}` for this catalog, which is no loaded framework and cannot be a key: \
                  use lower-case letters and digits with single `-` between them"
             );
-            errors.push(DataError::in_doc(file, &r.at, msg));
+            errors.push(interchange::error_at(file, &r.at, msg));
             return Target::Failed;
         }
         return Target::New(format!("key {key}"), key.to_string());
@@ -161,7 +161,13 @@ fn resolve_resource(
     if let Some(f) = by_key(&r.title).or_else(|| by_key(href_stem(&r.href))) {
         return Target::Loaded(f);
     }
-    let key = r.key.clone().filter(|k| is_name(k)).unwrap_or_else(|| slug(r.shown()));
+    let key = r.key.clone().filter(|k| is_name(k)).unwrap_or_else(|| {
+        if r.title.is_empty() {
+            slug(&r.href)
+        } else {
+            slug(&r.title.replace('/', " "))
+        }
+    });
     Target::New(format!("resource {}\u{0}{}", r.href, r.title), key)
 }
 
@@ -223,7 +229,7 @@ fn id_only(u: &Unknown, db: &mut Database, errors: &mut Vec<DataError>) -> Optio
         }
         if !is_id(&item.id) {
             let msg = format!("id `{}` has characters a query cannot name; use letters, digits and . _ - ( )", item.id);
-            errors.push(DataError::in_doc(&u.file, &item.at, msg));
+            errors.push(interchange::error_at(&u.file, &item.at, msg));
             continue;
         }
         db.controls.push(Control {
@@ -296,6 +302,7 @@ pub(super) fn rows(
             }
         }
         kept_out.say(imp, db);
+        db.notes.extend(imp.doc.notes.iter().map(|n| format!("{}: {n}", imp.display)));
     }
 }
 
@@ -380,7 +387,7 @@ fn set_of(
         if imported.contains(&(other as u16)) {
             let msg =
                 format!("maps {a} and {b}, which {file} maps already; add one mapping file per pair of frameworks");
-            errors.push(DataError::in_doc(&imp.display, at, msg));
+            errors.push(interchange::error_at(&imp.display, at, msg));
             return None;
         }
         let n = db.sets[other].rows.len();
@@ -463,7 +470,11 @@ fn map_rows(
         let rationale =
             if whole { base.clone() } else { format!("{base} [from the map: {}]", said(db, &sources, r, &targets)) };
         let Some(key) = row_key(&from, to, db.sets[ctx.set as usize].source == db.sets[ctx.set as usize].target) else {
-            errors.push(DataError::in_doc(&ctx.imp.display, &x.at, format!("maps `{}` to itself", db.qualified(to))));
+            errors.push(interchange::error_at(
+                &ctx.imp.display,
+                &x.at,
+                format!("maps `{}` to itself", db.qualified(to)),
+            ));
             continue;
         };
         if let Some((before, at)) = seen.rows.get(&key) {
@@ -473,7 +484,7 @@ fn map_rows(
                     names(db, &from),
                     db.qualified(to)
                 );
-                errors.push(DataError::in_doc(&ctx.imp.display, &x.at, msg));
+                errors.push(interchange::error_at(&ctx.imp.display, &x.at, msg));
             }
             continue;
         }
@@ -575,7 +586,7 @@ fn members(ctx: &Context, items: &[Item], fw: FwId, db: &Database, errors: &mut 
                 Some(f) => f,
                 None => {
                     let msg = format!("names framework `{k}` for `{}`, which is not loaded", item.id);
-                    errors.push(DataError::in_doc(&ctx.imp.display, &item.at, msg));
+                    errors.push(interchange::error_at(&ctx.imp.display, &item.at, msg));
                     ok = false;
                     continue;
                 }
@@ -586,7 +597,7 @@ fn members(ctx: &Context, items: &[Item], fw: FwId, db: &Database, errors: &mut 
             Ok(c) if !out.contains(&c) => out.push(c),
             Ok(_) => {}
             Err(msg) => {
-                errors.push(DataError::in_doc(&ctx.imp.display, &item.at, msg));
+                errors.push(interchange::error_at(&ctx.imp.display, &item.at, msg));
                 ok = false;
             }
         }

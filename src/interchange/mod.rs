@@ -11,7 +11,9 @@
 //! shape and says where each problem is (a JSON path, or line and column for
 //! text that is not JSON). Resolving catalogs and ids is the database's work.
 
+pub mod cprt;
 pub mod json;
+pub mod olir;
 pub mod oscal;
 
 use crate::diag::DataError;
@@ -41,6 +43,24 @@ pub struct Resource {
     pub key: Option<String>,
     /// Where the file names it.
     pub at: String,
+}
+
+impl Map {
+    /// A map of one source to one target at `at`, as the tabular formats state them.
+    pub fn pair(at: &str, source: String, target: String, said: Said, remarks: String, notes: Vec<String>) -> Map {
+        let item = |id: String| Item { id, key: None, at: at.to_string() };
+        Map {
+            at: at.to_string(),
+            sources: vec![item(source)],
+            targets: vec![item(target)],
+            said,
+            remarks,
+            notes,
+            provenance: None,
+            marginal: false,
+            published_as: Vec::new(),
+        }
+    }
 }
 
 impl Resource {
@@ -106,10 +126,32 @@ pub struct Document {
     /// Who made the mapping, as the file names them.
     pub publisher: String,
     pub mappings: Vec<Mapping>,
+    /// What the reader did that a user should know of (references read as intersects-with).
+    pub notes: Vec<String>,
+}
+
+impl Document {
+    /// The mapping between two resources (compared by `href`), made when first named.
+    pub fn mapping_between(&mut self, source: Resource, target: Resource) -> &mut Mapping {
+        let at = self.mappings.iter().position(|m| m.source.href == source.href && m.target.href == target.href);
+        let at = at.unwrap_or_else(|| {
+            self.mappings.push(Mapping { at: String::new(), source, target, maps: Vec::new() });
+            self.mappings.len() - 1
+        });
+        &mut self.mappings[at]
+    }
+}
+
+impl Resource {
+    /// A resource a document names by one name, as reference and title.
+    pub fn named(href: &str, title: &str) -> Resource {
+        Resource { href: href.to_string(), title: title.to_string(), key: None, at: String::new() }
+    }
 }
 
 /// The formats a file may be read as, in words, for messages.
-pub const FORMATS: &str = "an OSCAL mapping collection (.json)";
+pub const FORMATS: &str =
+    "an OSCAL mapping collection or a CPRT export (.json), or an OLIR template saved as CSV (.csv, .tsv)";
 
 /// Reads a mapping file in whichever supported format it is, judged by its
 /// name and content. Every problem found is returned, each with its place.
@@ -117,7 +159,13 @@ pub fn read(display: &str, text: &str) -> Result<Document, Vec<DataError>> {
     let lower = display.to_ascii_lowercase();
     if lower.ends_with(".json") {
         let value = json::parse(display, text).map_err(|e| vec![e])?;
+        if cprt::is_cprt(&value) {
+            return cprt::read(display, &value);
+        }
         return oscal::read(display, &value);
+    }
+    if lower.ends_with(".csv") || lower.ends_with(".tsv") {
+        return olir::read(display, text);
     }
     let msg = format!("cannot tell the format of this file by its name; crosswalk reads {FORMATS}");
     Err(vec![DataError::new(display, 0, msg)])
@@ -125,7 +173,54 @@ pub fn read(display: &str, text: &str) -> Result<Document, Vec<DataError>> {
 
 /// Whether a file name is one crosswalk reads as a mapping file (see [`read`]).
 pub fn is_mapping_file(name: &str) -> bool {
-    name.to_ascii_lowercase().ends_with(".json")
+    let lower = name.to_ascii_lowercase();
+    [".json", ".csv", ".tsv"].iter().any(|e| lower.ends_with(e))
+}
+
+/// The relationship words the formats use, and what each means here: OSCAL 1.2's,
+/// NIST IR 8477's (`equal`, `intersects with`, `not related`), CISO Assistant's
+/// (`subset`, `intersect`, `not_related`). Case, spaces and `_` do not matter.
+const WORDS: [(&str, Option<Relationship>); 16] = [
+    ("equivalent-to", Some(Relationship::Equal)),
+    ("equal-to", Some(Relationship::Equal)),
+    ("equal", Some(Relationship::Equal)),
+    ("subset-of", Some(Relationship::SubsetOf)),
+    ("subset", Some(Relationship::SubsetOf)),
+    ("superset-of", Some(Relationship::SupersetOf)),
+    ("superset", Some(Relationship::SupersetOf)),
+    ("intersects-with", Some(Relationship::IntersectsWith)),
+    ("intersects", Some(Relationship::IntersectsWith)),
+    ("intersect", Some(Relationship::IntersectsWith)),
+    ("no-relationship", None),
+    ("not-related", None),
+    ("not-related-to", None),
+    ("no-relation", None),
+    ("unrelated", None),
+    ("none", None),
+];
+
+/// What a relationship word says; `None` for a word none of the formats uses.
+pub fn said(word: &str) -> Option<Said> {
+    let word: String =
+        word.trim().to_ascii_lowercase().split([' ', '_', '-']).filter(|w| !w.is_empty()).collect::<Vec<_>>().join("-");
+    WORDS.iter().find(|(w, _)| *w == word).map(|(_, r)| r.map_or(Said::Unrelated, Said::Related))
+}
+
+/// The message for a relationship word that is not known, with the closest known one.
+pub fn unknown_word(word: &str, known: &str) -> String {
+    let hint = crate::suggest::closest(word, WORDS.iter().map(|(w, _)| *w))
+        .map(|s| format!("did you mean `{s}`? "))
+        .unwrap_or_default();
+    format!("unknown relationship \"{word}\"; {hint}{known}")
+}
+
+/// An error at a place a reader named: a JSON path (`$.mappings[0]`), or `line N` of a text file.
+pub fn error_at(file: &str, at: &str, message: impl Into<String>) -> DataError {
+    match at.strip_prefix("line ").and_then(|n| n.parse::<u32>().ok()) {
+        Some(line) => DataError::new(file, line, message),
+        None if at.is_empty() => DataError::new(file, 0, message),
+        None => DataError::in_doc(file, at, message),
+    }
 }
 
 /// Text of a file on one line: runs of white space (line breaks too) as one space.

@@ -11,22 +11,6 @@ use serde_json::Value;
 use crate::diag::DataError;
 use crate::interchange::json::{kind, Node, Owned};
 use crate::interchange::{one_line, Document, Item, Map, Mapping, Resource, Said, NS};
-use crate::model::Relationship;
-
-/// The relationship words of OSCAL 1.2 and what each means here. NIST IR 8477's
-/// own words (`equal`, `intersects`) are read too.
-pub(super) const WORDS: [(&str, Option<Relationship>); 10] = [
-    ("equivalent-to", Some(Relationship::Equal)),
-    ("equal-to", Some(Relationship::Equal)),
-    ("equal", Some(Relationship::Equal)),
-    ("subset-of", Some(Relationship::SubsetOf)),
-    ("superset-of", Some(Relationship::SupersetOf)),
-    ("intersects-with", Some(Relationship::IntersectsWith)),
-    ("intersects", Some(Relationship::IntersectsWith)),
-    ("no-relationship", None),
-    ("not-related", None),
-    ("not-related-to", None),
-];
 
 /// Reads a parsed JSON file as an OSCAL mapping collection.
 pub fn read(display: &str, value: &Value) -> Result<Document, Vec<DataError>> {
@@ -66,7 +50,8 @@ fn not_a_collection(display: &str, value: &Value) -> DataError {
     let msg = match other {
         Some(k) => format!("an OSCAL {k}, not a mapping collection: crosswalk imports mapping collections"),
         None if value.is_object() => {
-            "not an OSCAL mapping collection: the top-level object has no `mapping-collection`".to_string()
+            "neither an OSCAL mapping collection (no `mapping-collection`) nor a CPRT export (no `relationships`)"
+                .to_string()
         }
         None => format!("not an OSCAL mapping collection: the file holds {}, not an object", kind(value)),
     };
@@ -221,21 +206,15 @@ fn map(x: Node, display: &str, errors: &mut Vec<DataError>) -> Option<Map> {
 
 fn relationship(x: Node, display: &str, errors: &mut Vec<DataError>) -> Option<Said> {
     let word = x.required_text("relationship", display, errors)?;
-    match WORDS.iter().find(|(w, _)| w.eq_ignore_ascii_case(&word)) {
-        Some((_, Some(r))) => Some(Said::Related(*r)),
-        Some((_, None)) => Some(Said::Unrelated),
-        None => {
-            let hint = crate::suggest::closest(&word, WORDS.iter().map(|(w, _)| *w))
-                .map(|s| format!("did you mean `{s}`? "))
-                .unwrap_or_default();
-            let msg = format!(
-                "unknown relationship \"{word}\"; {hint}OSCAL 1.2 says equivalent-to, equal-to, subset-of, \
-                 superset-of, intersects-with or no-relationship"
-            );
-            errors.push(DataError::in_doc(display, &x.at("relationship"), msg));
-            None
-        }
+    let said = super::super::said(&word);
+    if said.is_none() {
+        let msg = super::super::unknown_word(
+            &word,
+            "OSCAL 1.2 says equivalent-to, equal-to, subset-of, superset-of, intersects-with or no-relationship",
+        );
+        errors.push(DataError::in_doc(display, &x.at("relationship"), msg));
     }
+    said
 }
 
 /// A map's `sources` or `targets`: each item's `id-ref`, and the key crosswalk wrote on a member of another framework.
@@ -304,6 +283,7 @@ fn qualifier(q: Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Relationship;
 
     fn read_str(text: &str) -> Result<Document, Vec<DataError>> {
         read("t.json", &serde_json::from_str(text).unwrap())
