@@ -96,7 +96,8 @@ pub struct Common {
     pub data: Option<PathBuf>,
 
     /// Add the frameworks and mapping sets of DIR, or a mapping file (an OSCAL mapping collection or a CPRT export,
-    /// .json; an OLIR template saved as .csv or .tsv), on top of the database; may be given several times.
+    /// .json; an OLIR template saved as .csv or .tsv; a CISO Assistant library, .yaml), on top of the database; may be
+    /// given several times.
     #[arg(long, value_name = "DIR|FILE", global = true)]
     pub add: Vec<PathBuf>,
 

@@ -34,6 +34,11 @@ fn states(csv: &str) -> Vec<String> {
     reader.records().map(|r| r.unwrap()).map(|r| format!("{}={}", &r[id], &r[state])).collect()
 }
 
+/// The first six columns of each row of a mapping CSV (source, relationship, target), joined by spaces.
+fn pairs(csv: &str) -> Vec<String> {
+    csv.lines().skip(1).map(|l| l.split(',').take(6).collect::<Vec<_>>().join(" ")).collect()
+}
+
 const SAMPLE: &str = "tests/data/oscal/iso-soc2-sample.json";
 const CLOUD: &str = "tests/data/oscal/cloud-csf.json";
 
@@ -261,6 +266,15 @@ mod no_input_panics {
         }
 
         #[test]
+        fn any_yaml_is_read_or_refused(inner in value()) {
+            let text = serde_json::to_string_pretty(&json!({"name": "x", "objects": {"requirement_mapping_set": inner}})).unwrap();
+            // JSON is YAML; and the same text cut anywhere is refused or read, never a panic.
+            load_as("x.yaml", text.clone());
+            let cut = text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i);
+            load_as("x.yaml", text[..cut].to_string());
+        }
+
+        #[test]
         fn any_cprt_export_is_read_or_refused(inner in value()) {
             let doc = json!({"documents": [{"doc_identifier": "A", "name": "NIST Cybersecurity Framework 2.0"}], "relationships": inner});
             load(doc.to_string());
@@ -433,9 +447,8 @@ fn an_olir_row_reads_from_the_reference_element_to_the_focal_one() {
     assert_eq!(code, 0, "{err}");
     // The documents' names are the shipped catalogs' names; `A.5.24` is ISO's 5.24.
     assert!(err.contains("its rows take the place of the 327 row(s) of mappings/iso27001__csf.csv"), "{err}");
-    let rows: Vec<String> = out.lines().skip(1).map(|l| l.split(',').take(6).collect::<Vec<_>>().join(" ")).collect();
     assert_eq!(
-        rows,
+        pairs(&out),
         [
             "iso27001 5.3 Segregation of duties subset-of csf PR.AA-05",
             "iso27001 5.24 Information security incident management planning and preparation intersects-with csf RS.MA-01",
@@ -464,4 +477,27 @@ fn a_cprt_reference_without_a_type_counts_as_partial_at_most() {
     assert!(err.contains("1 reference(s) state no relationship type; they are read as intersects-with"), "{err}");
     // PR.DS-11 is referenced without a type: partial; DE.CM-01 superset-of ECS-LG-2: full; PR.AA-05 subset-of ECS-IA-3: partial.
     assert_eq!(states(&out), ["ECS-BK-1=partial", "ECS-IA-3=partial", "ECS-LG-2=full"]);
+}
+
+#[test]
+fn a_ciso_assistant_library_resolves_its_urns_to_our_frameworks() {
+    let file = "tests/data/ciso/iso-to-csf.yaml";
+    let (code, out, err) =
+        run(&["--add", file, "-f", "csv", "-e", "map iso27001{8.13, 8.24} + iso27001-isms{6.1.2} -> csf"]);
+    assert_eq!(code, 0, "{err}");
+    // Annex A (`a.8.13`) and the clauses (`6.1.2`) of one CISO Assistant framework go to two of ours, with no option.
+    assert!(err.contains("maps iso27001 and csf: its rows take the place of the 327 row(s)"), "{err}");
+    assert!(err.contains("maps iso27001-isms and csf: its rows take the place of the 125 row(s)"), "{err}");
+    assert!(err.contains("1 map(s) say no-relationship"), "{err}");
+    // The library's reverse set states the same pairs again: one row each.
+    assert_eq!(
+        pairs(&out),
+        [
+            "iso27001 8.13 Information backup equal csf PR.DS-11",
+            "iso27001 8.24 Use of cryptography intersects-with csf PR.DS-01",
+            "iso27001-isms 6.1.2 Information security risk assessment superset-of csf ID.RA-05",
+        ]
+    );
+    assert!(out.contains("Both keep and test backups. [semantic rationale; strength 9]"), "{out}");
+    assert!(out.contains("The risk assessment weighs likelihood and impact."), "{out}");
 }

@@ -288,17 +288,18 @@ pub(super) fn rows(
         let provenance = provenance(imp, db);
         let mut sets: HashMap<(FwId, FwId), u16> = HashMap::default();
         let mut kept_out = KeptOut::default();
+        let mut seen: HashMap<u16, Seen> = HashMap::default();
         for (m, side) in imp.doc.mappings.iter().zip(per) {
             let Some((sf, tf)) = *side else { continue };
             let Some(set) = set_of(imp, &m.at, (sf, tf), &mut sets, &mut imported_sets, db, errors) else { continue };
-            let mut seen = Seen::default();
+            let seen = seen.entry(set).or_default();
             for x in &m.maps {
                 let Said::Related(r) = x.said else {
                     kept_out.unrelated += 1;
                     continue;
                 };
                 let ctx = Context { imp, set, provenance, rejected };
-                map_rows(&ctx, x, r, (sf, tf), &mut seen, &mut kept_out, db, errors);
+                map_rows(&ctx, x, r, (sf, tf), seen, &mut kept_out, db, errors);
             }
         }
         kept_out.say(imp, db);
@@ -469,7 +470,7 @@ fn map_rows(
     for (from, to, rel) in shapes {
         let rationale =
             if whole { base.clone() } else { format!("{base} [from the map: {}]", said(db, &sources, r, &targets)) };
-        let Some(key) = row_key(&from, to, db.sets[ctx.set as usize].source == db.sets[ctx.set as usize].target) else {
+        let Some(key) = row_key(&from, to, self_set(db, ctx.set)) else {
             errors.push(interchange::error_at(
                 &ctx.imp.display,
                 &x.at,
@@ -477,8 +478,13 @@ fn map_rows(
             ));
             continue;
         };
-        if let Some((before, at)) = seen.rows.get(&key) {
-            if *before != rel {
+        // A pair stated both ways (a library and its reverse set) is one fact, if the two agree.
+        let reverse = match from.as_slice() {
+            [s] if !self_set(db, ctx.set) => seen.rows.get(&(vec![to], *s)).map(|(r, at)| (r.reverse(), at)),
+            _ => None,
+        };
+        if let Some((before, at)) = seen.rows.get(&key).map(|(r, at)| (*r, at)).or(reverse) {
+            if before != rel {
                 let msg = format!(
                     "says {} {rel} {}, where {at} says {before}; a pair has one relationship",
                     names(db, &from),
@@ -504,6 +510,12 @@ fn map_rows(
         });
         db.sets[ctx.set as usize].rows.push(id);
     }
+}
+
+/// Whether a set maps a framework to itself.
+fn self_set(db: &Database, set: u16) -> bool {
+    let s = &db.sets[set as usize];
+    s.source == s.target
 }
 
 /// The rows that say what a map says, each `(sources together, target, relationship)` (see the module's table).

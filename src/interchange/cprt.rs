@@ -13,7 +13,7 @@
 
 use serde_json::Value;
 
-use super::json::{kind, Node, Owned};
+use super::json::{Node, Owned};
 use super::{one_line, said, Document, Map, Resource, Said};
 use crate::diag::DataError;
 use crate::model::Relationship;
@@ -45,13 +45,8 @@ pub fn read(display: &str, value: &Value) -> Result<Document, Vec<DataError>> {
     let mut doc = Document { format: "CPRT export", title: name.to_string(), ..Document::default() };
     let mut untyped = 0;
     let Some(relationships) = root.get("relationships") else { unreachable!("checked by body()") };
-    for r in relationships.node().items() {
+    for r in relationships.node().objects("a relationship", display, &mut errors) {
         let n = r.node();
-        if !n.value.is_object() {
-            let msg = format!("is {}, where a relationship is expected", kind(n.value));
-            errors.push(DataError::in_doc(display, n.path(), msg));
-            continue;
-        }
         let field = |k: &str, errors: &mut Vec<DataError>| n.required_text(k, display, errors);
         let (sd, se) = (field("source_doc_identifier", &mut errors), field("source_element_identifier", &mut errors));
         let (dd, de) = (field("dest_doc_identifier", &mut errors), field("dest_element_identifier", &mut errors));

@@ -73,6 +73,16 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// The items of an array that are objects; each other item is reported as not being `what`.
+    pub fn objects(&self, what: &str, display: &str, errors: &mut Vec<DataError>) -> Vec<Owned<'a>> {
+        let (objects, others): (Vec<_>, Vec<_>) = self.items().into_iter().partition(|i| i.value.is_object());
+        for o in others {
+            let msg = format!("is {}, where {what} is expected", kind(o.value));
+            errors.push(DataError::in_doc(display, &o.path, msg));
+        }
+        objects
+    }
+
     /// The text of member `key` when it is a string (trimmed); a number is read as its digits.
     pub fn text(&self, key: &str) -> Option<String> {
         match self.value.get(key)? {

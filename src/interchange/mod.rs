@@ -11,10 +11,12 @@
 //! shape and says where each problem is (a JSON path, or line and column for
 //! text that is not JSON). Resolving catalogs and ids is the database's work.
 
+pub mod ciso;
 pub mod cprt;
 pub mod json;
 pub mod olir;
 pub mod oscal;
+pub mod yaml;
 
 use crate::diag::DataError;
 use crate::model::Relationship;
@@ -150,8 +152,8 @@ impl Resource {
 }
 
 /// The formats a file may be read as, in words, for messages.
-pub const FORMATS: &str =
-    "an OSCAL mapping collection or a CPRT export (.json), or an OLIR template saved as CSV (.csv, .tsv)";
+pub const FORMATS: &str = "an OSCAL mapping collection or a CPRT export (.json), an OLIR template saved as CSV \
+                           (.csv, .tsv), or a CISO Assistant mapping library (.yaml, .yml)";
 
 /// Reads a mapping file in whichever supported format it is, judged by its
 /// name and content. Every problem found is returned, each with its place.
@@ -167,6 +169,10 @@ pub fn read(display: &str, text: &str) -> Result<Document, Vec<DataError>> {
     if lower.ends_with(".csv") || lower.ends_with(".tsv") {
         return olir::read(display, text);
     }
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        let value = yaml::parse(display, text).map_err(|e| vec![e])?;
+        return ciso::read(display, &value);
+    }
     let msg = format!("cannot tell the format of this file by its name; crosswalk reads {FORMATS}");
     Err(vec![DataError::new(display, 0, msg)])
 }
@@ -174,7 +180,7 @@ pub fn read(display: &str, text: &str) -> Result<Document, Vec<DataError>> {
 /// Whether a file name is one crosswalk reads as a mapping file (see [`read`]).
 pub fn is_mapping_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".json", ".csv", ".tsv"].iter().any(|e| lower.ends_with(e))
+    [".json", ".csv", ".tsv", ".yaml", ".yml"].iter().any(|e| lower.ends_with(e))
 }
 
 /// The relationship words the formats use, and what each means here: OSCAL 1.2's,
