@@ -57,8 +57,11 @@ Examples:
   crosswalk check --stats                 rows by relationship and provenance, unmapped controls
   crosswalk --data ./mydb check --json    validate a database folder, as JSON
 
-Every problem is reported as FILE:LINE: MESSAGE on stderr; the exit code is 3
-when the data has errors. mappings/README.md describes the files.";
+  crosswalk check iso-soc2.oscal.json      lint a mapping file without loading it into a session
+
+Every problem is reported as FILE:LINE: MESSAGE (or FILE: JSON-PATH: MESSAGE)
+on stderr; the exit code is 3 when the data has errors. mappings/README.md
+describes the files.";
 
 /// The version, with the shipped database's: a deliverable cites both.
 pub const VERSION: &str = concat!(
@@ -148,6 +151,9 @@ pub enum Command {
         /// Per mapping set: rows by relationship and provenance, and which controls are unmapped.
         #[arg(long)]
         stats: bool,
+        /// Mapping files to check instead (OSCAL, CPRT, OLIR, CISO Assistant), each read against the database.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
     },
     /// Export a result to a file (.csv, .xlsx, .json, .md, .html, .oscal.json).
     #[command(after_help = EXPORT_HELP)]

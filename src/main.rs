@@ -145,9 +145,13 @@ fn quiet_when_piped(result: Result<u8, Failure>, code: u8) -> Result<u8, Failure
 fn without_database(cli: &Cli) -> Option<Result<u8, Failure>> {
     let mut out = io::stdout().lock();
     Some(match &cli.command {
-        Some(Command::Check { json, stats }) => {
+        Some(Command::Check { json, stats, files }) => {
             let json = *json || cli.common.format == Some(Format::Json);
-            check(&cli.common, json, *stats, &mut out)
+            if files.is_empty() {
+                check(&cli.common, json, *stats, &mut out)
+            } else {
+                check_files(&cli.common, files, json, &mut out)
+            }
         }
         Some(Command::Completions { shell }) => {
             // Generated into memory: the generator panics on a failed write.
@@ -220,6 +224,31 @@ fn refuse_format(cli: &Cli) -> Option<u8> {
     };
     let _ = writeln!(io::stderr(), "error: {why}");
     Some(exit::USAGE)
+}
+
+/// `check FILE...`: each mapping file read against the database; errors on stderr, the report on stdout.
+fn check_files(common: &Common, files: &[std::path::PathBuf], json: bool, out: &mut dyn Write) -> Result<u8, Failure> {
+    let mut failed = false;
+    let mut reports = Vec::new();
+    for file in files {
+        let report = check::file(source(common), &common.add, &options(common), file)?;
+        for e in &report.errors {
+            writeln!(io::stderr(), "{}", diag::visible(&e.to_string()))?;
+        }
+        failed |= !report.errors.is_empty();
+        reports.push(report);
+    }
+    if json {
+        let text = serde_json::to_string_pretty(&reports).map_err(io::Error::other)?;
+        writeln!(out, "{text}")?;
+    } else {
+        for r in &reports {
+            let text = check::render_file(r);
+            let text = if io::stdout().is_terminal() { diag::visible_lines(&text) } else { text.into() };
+            out.write_all(text.as_bytes())?;
+        }
+    }
+    Ok(if failed { exit::DATA } else { exit::OK })
 }
 
 fn check(common: &Common, json: bool, stats: bool, out: &mut dyn Write) -> Result<u8, Failure> {

@@ -501,3 +501,55 @@ fn a_ciso_assistant_library_resolves_its_urns_to_our_frameworks() {
     assert!(out.contains("Both keep and test backups. [semantic rationale; strength 9]"), "{out}");
     assert!(out.contains("The risk assessment weighs likelihood and impact."), "{out}");
 }
+
+mod check_file {
+    use super::run;
+
+    #[test]
+    fn a_mapping_file_is_linted_without_a_session() {
+        let (code, out, err) = run(&["check", "tests/data/ciso/iso-to-csf.yaml"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.starts_with("tests/data/ciso/iso-to-csf.yaml: CISO Assistant mapping library \"Sample ISO/IEC 27001:2022 to NIST CSF 2.0 mapping\", version 2\n"), "{out}");
+        assert!(
+            out.contains(
+                "  iso27001 -> csf               2 rows  (equal 1, superset-of 0, subset-of 0, intersects-with 1)\n"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "  kept out, no-relationship: $.objects.requirement_mapping_sets[0].requirement_mappings[3]\n"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("  repeated: $.objects.requirement_mapping_sets[1].requirement_mappings[0]: states again, read the other way, the map at $.objects.requirement_mapping_sets[0].requirement_mappings[0]\n"), "{out}");
+        assert!(out.ends_with("ok: no errors\n"), "{out}");
+    }
+
+    #[test]
+    fn unknown_ids_come_with_suggestions_and_the_exit_code_says_data() {
+        let (code, out, err) =
+            run(&["check", "tests/broken-imports/unknown-ids.json", "tests/data/oscal/iso-soc2-sample.json"]);
+        assert_eq!(code, 3, "{err}");
+        assert!(err.contains("unknown control `164.312(a)(2)(v)` in hipaa; did you mean `164.312(a)(2)(i)`?"), "{err}");
+        // Each file has its report; the second is clean.
+        assert!(out.contains("3 error(s); see above\n"), "{out}");
+        assert!(out.ends_with("ok: no errors\n"), "{out}");
+    }
+
+    #[test]
+    fn inverse_maps_that_disagree_and_repeated_maps_are_named() {
+        let (code, _, err) = run(&["check", "tests/broken-imports/inverse-disagrees.json"]);
+        assert_eq!(code, 3);
+        assert!(err.contains("read this way that is subset-of, and a pair has one relationship"), "{err}");
+        let (code, out, err) = run(&["check", "-f", "json", "tests/broken-imports/bad-json.json"]);
+        assert_eq!(code, 3);
+        assert!(err.contains("bad-json.json:13:63: not valid JSON"), "{err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(report[0]["errors"][0]["line"], 13);
+        assert_eq!(report[0]["errors"][0]["column"], 63);
+        let (code, _, err) = run(&["check", "tests/data"]);
+        assert_eq!(code, 3);
+        assert!(err.contains("check FILE reads a mapping file"), "{err}");
+    }
+}

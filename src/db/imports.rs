@@ -480,16 +480,21 @@ fn map_rows(
         };
         // A pair stated both ways (a library and its reverse set) is one fact, if the two agree.
         let reverse = match from.as_slice() {
-            [s] if !self_set(db, ctx.set) => seen.rows.get(&(vec![to], *s)).map(|(r, at)| (r.reverse(), at)),
+            [s] if !self_set(db, ctx.set) => seen.rows.get(&(vec![to], *s)).map(|(r, at)| (r.reverse(), at, true)),
             _ => None,
         };
-        if let Some((before, at)) = seen.rows.get(&key).map(|(r, at)| (*r, at)).or(reverse) {
+        if let Some((before, at, back)) = seen.rows.get(&key).map(|(r, at)| (*r, at, false)).or(reverse) {
             if before != rel {
-                let msg = format!(
-                    "says {} {rel} {}, where {at} says {before}; a pair has one relationship",
-                    names(db, &from),
-                    db.qualified(to)
-                );
+                let (from, to) = (names(db, &from), db.qualified(to));
+                let msg = if back {
+                    format!(
+                        "says {from} {rel} {to}, where {at} says {to} {} {from}; read this way that is {before}, \
+                         and a pair has one relationship",
+                        before.reverse()
+                    )
+                } else {
+                    format!("says {from} {rel} {to}, where {at} says {before}; a pair has one relationship")
+                };
                 errors.push(interchange::error_at(&ctx.imp.display, &x.at, msg));
             }
             continue;

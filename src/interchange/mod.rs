@@ -18,6 +18,8 @@ pub mod olir;
 pub mod oscal;
 pub mod yaml;
 
+use std::fmt;
+
 use crate::diag::DataError;
 use crate::model::Relationship;
 
@@ -149,6 +151,55 @@ impl Resource {
     pub fn named(href: &str, title: &str) -> Resource {
         Resource { href: href.to_string(), title: title.to_string(), key: None, at: String::new() }
     }
+}
+
+impl fmt::Display for Said {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Said::Related(r) => write!(f, "{r}"),
+            Said::Unrelated => f.write_str("no-relationship"),
+        }
+    }
+}
+
+/// What a file says twice: a map that states again what an earlier one states,
+/// the same way or read the other way round. Each is `(place, message)`.
+pub fn repeats(doc: &Document) -> Vec<(String, String)> {
+    type Key = (String, Vec<String>, String, Vec<String>);
+    let ids = |items: &[Item]| {
+        let mut v: Vec<String> = items.iter().map(|i| i.id.to_ascii_lowercase()).collect();
+        v.sort();
+        v
+    };
+    let mut first: std::collections::HashMap<Key, (Said, &str)> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for m in &doc.mappings {
+        for x in &m.maps {
+            let key = (m.source.href.clone(), ids(&x.sources), m.target.href.clone(), ids(&x.targets));
+            let back = (key.2.clone(), key.3.clone(), key.0.clone(), key.1.clone());
+            let reversed = |s: Said| match s {
+                Said::Related(r) => Said::Related(r.reverse()),
+                other => other,
+            };
+            if let Some((said, at)) = first.get(&key) {
+                if *said == x.said {
+                    out.push((x.at.clone(), format!("states again the map at {at}")));
+                }
+            } else if let Some((said, at)) = first.get(&back) {
+                if reversed(*said) == x.said {
+                    out.push((x.at.clone(), format!("states again, read the other way, the map at {at}")));
+                }
+            } else {
+                first.insert(key, (x.said, &x.at));
+            }
+        }
+    }
+    out
+}
+
+/// The places of the maps a file says relate nothing (`no-relationship`), kept out of coverage.
+pub fn unrelated(doc: &Document) -> Vec<String> {
+    doc.mappings.iter().flat_map(|m| &m.maps).filter(|x| x.said == Said::Unrelated).map(|x| x.at.clone()).collect()
 }
 
 /// The formats a file may be read as, in words, for messages.
