@@ -553,3 +553,18 @@ mod check_file {
         assert!(err.contains("check FILE reads a mapping file"), "{err}");
     }
 }
+
+#[test]
+fn a_database_folder_reads_the_mapping_files_in_its_imports_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("imports")).unwrap();
+    std::fs::copy(SAMPLE, dir.path().join("imports/iso-soc2-sample.json")).unwrap();
+    // A file of another kind there is left alone, as in the rest of the folder.
+    std::fs::write(dir.path().join("imports/notes.txt"), "not a mapping").unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let (code, out, err) =
+        run(&["--add", folder, "-f", "csv", "-e", "coverage soc2{CC6.1.1, CC6.1.2} -> iso27001 where id = 5.13"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(states(&out), ["5.13=full"]);
+    assert!(err.contains("imports/iso-soc2-sample.json: maps iso27001 and soc2"), "{err}");
+}
