@@ -160,6 +160,12 @@ fn a_file_that_is_not_a_mapping_file_is_refused() {
     assert!(err.contains("README.md: --add takes a database folder or a mapping file"), "{err}");
     let (code, _, err) = run(&["--add", "tests/data/oscal/missing.json", "check"]);
     assert_eq!(code, 4, "{err}");
+    let (code, _, err) = run(&["--data", SAMPLE, "check"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("--data takes a database folder; a mapping file is added on top of one with --add FILE"),
+        "{err}"
+    );
     let (code, _, err) = run(&["--framework-map", "no-equals-sign", "check"]);
     assert_eq!(code, 2, "{err}");
 }

@@ -79,6 +79,14 @@ pub fn load_with_errors_using(
     add: &[PathBuf],
     options: &LoadOptions,
 ) -> Result<(Database, Vec<DataError>), Error> {
+    if let DataSource::Dir(path) = source {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if path.is_file() && crate::interchange::is_mapping_file(&name) {
+            let msg = "--data takes a database folder; a mapping file is added on top of one with --add FILE \
+                       (or kept in the folder's imports/)";
+            return Ok((Database::default(), vec![DataError::new(&path.display().to_string(), 0, msg)]));
+        }
+    }
     let (mut files, mut errors) = match source {
         DataSource::Embedded => (load::embedded_files(), Vec::new()),
         DataSource::Dir(dir) => load::dir_files(dir)?,
