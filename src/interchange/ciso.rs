@@ -139,7 +139,7 @@ fn requirement(
 pub fn ours(framework: &str, id: &str) -> Option<&'static str> {
     let f = framework.to_ascii_lowercase();
     if f.starts_with("iso27001-2022") || f == "iso-iec-27001-2022" {
-        let annex = id.len() > 2 && id[..2].eq_ignore_ascii_case("a.");
+        let annex = id.len() > 2 && id.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("a."));
         return Some(if annex { "iso27001" } else { "iso27001-isms" });
     }
     let table: [(&str, &'static str); 5] =
@@ -158,5 +158,7 @@ mod tests {
         assert_eq!(ours("nist-csf-2.0", "gv.oc-01"), Some("csf"));
         assert_eq!(ours("nist-csf-1.1", "id.am-1"), None);
         assert_eq!(ours("nis2", "art21"), None);
+        // An id that starts inside a character is no Annex A id, and no panic.
+        assert_eq!(ours("iso27001-2022", "\u{e9}x"), Some("iso27001-isms"));
     }
 }
