@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs one fuzz target for a fixed time: fuzz/run.sh TARGET SECONDS
-# Targets: parse, session, load, soa. Needs a nightly toolchain and cargo-fuzz
+# Targets: parse, session, load, soa, import. Needs a nightly toolchain and cargo-fuzz
 # (`cargo install cargo-fuzz`). Seeds come from the test folders; crashes land
 # in fuzz/artifacts/TARGET/.
 set -euo pipefail
@@ -14,6 +14,18 @@ case $target in
         cp ../tests/queries/*.cwq ../tests/errors/*.cwq "$corpus"/ ;;
     soa)
         cp ../tests/data/*.csv "$corpus"/ ;;
+    import)
+        # The first byte picks the format: 0 JSON, 1 CSV, 2 YAML.
+        for dir in oscal cprt olir ciso; do
+            case $dir in olir) pick=1 ;; ciso) pick=2 ;; *) pick=0 ;; esac
+            for f in ../tests/data/"$dir"/*; do
+                { printf "\\$(printf %03o "$pick")"; cat "$f"; } > "$corpus/seed-$dir-$(basename "$f")"
+            done
+        done
+        for f in ../tests/broken-imports/*; do
+            case $f in *.csv) pick=1 ;; *.yaml) pick=2 ;; *) pick=0 ;; esac
+            { printf "\\$(printf %03o "$pick")"; cat "$f"; } > "$corpus/seed-broken-$(basename "$f")"
+        done ;;
     load)
         for db in ../tests/broken/*/ ../tests/data/tiny/ ../tests/data/added/; do
             [ -d "$db" ] || continue

@@ -179,3 +179,122 @@ fn list_or_none(ids: &[String]) -> String {
         ids.join(", ")
     }
 }
+
+/// What `check FILE` says of a mapping file in another format, read against the database.
+#[derive(Debug, Default, Serialize)]
+pub struct FileReport {
+    pub file: String,
+    /// The format, in words; empty when the file could not be read.
+    pub format: String,
+    pub title: String,
+    pub version: String,
+    /// The mapping sets the file makes: each pair of frameworks and its rows.
+    pub sets: Vec<FileSet>,
+    /// The places of the maps that say no-relationship, kept out of coverage.
+    pub kept_out: Vec<String>,
+    /// Maps that state again what another states (`PATH: message`).
+    pub repeats: Vec<String>,
+    /// What the load did besides reading rows (catalogs loaded id-only, sets stood in for).
+    pub notes: Vec<String>,
+    pub errors: Vec<DataError>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileSet {
+    pub source: String,
+    pub target: String,
+    pub rows: usize,
+    pub by_relationship: IndexMap<String, usize>,
+}
+
+/// Reads a mapping file and loads it on top of the database, without a session:
+/// its shape, its ids against the catalogs (with suggestions), pairs stated
+/// twice or both ways, and what the load would do.
+pub fn file(
+    source: crate::db::DataSource,
+    add: &[std::path::PathBuf],
+    options: &crate::db::LoadOptions,
+    path: &std::path::Path,
+) -> Result<FileReport, crate::diag::Error> {
+    let display = path.display().to_string();
+    let mut report = FileReport { file: display.clone(), ..FileReport::default() };
+    if path.is_dir() {
+        let msg = "check FILE reads a mapping file; a database folder is checked with `crosswalk --data DIR check`";
+        report.errors.push(DataError::new(&display, 0, msg));
+        return Ok(report);
+    }
+    let (files, mut errors) = crate::db::load::layer_files(path)?;
+    let Some(text) = files.first().map(|f| f.text.clone()) else {
+        report.errors = errors;
+        return Ok(report);
+    };
+    let doc = match crate::interchange::read(&display, &text) {
+        Ok(doc) => doc,
+        Err(mut e) => {
+            errors.append(&mut e);
+            report.errors = errors;
+            return Ok(report);
+        }
+    };
+    report.format = doc.format.to_string();
+    report.title.clone_from(&doc.title);
+    report.version.clone_from(&doc.version);
+    report.kept_out = crate::interchange::unrelated(&doc);
+    report.repeats = crate::interchange::repeats(&doc).into_iter().map(|(at, msg)| format!("{at}: {msg}")).collect();
+    let mut layers = add.to_vec();
+    layers.push(path.to_path_buf());
+    let (db, mut load_errors) = crate::db::load_with_errors_using(source, &layers, options)?;
+    errors.append(&mut load_errors);
+    report.notes = db
+        .notes
+        .iter()
+        .filter(|n| n.starts_with(&format!("{display}: ")))
+        .map(|n| n[display.len() + 2..].to_string())
+        .collect();
+    for set in db.sets.iter().filter(|s| s.file == display) {
+        let mut by_relationship: IndexMap<String, usize> =
+            Relationship::ALL.iter().map(|r| (r.to_string(), 0)).collect();
+        for &m in &set.rows {
+            by_relationship[db.mappings[m as usize].relationship.as_str()] += 1;
+        }
+        report.sets.push(FileSet {
+            source: db.framework(set.source).key.clone(),
+            target: db.framework(set.target).key.clone(),
+            rows: set.rows.len(),
+            by_relationship,
+        });
+    }
+    report.errors = errors;
+    Ok(report)
+}
+
+/// A file's report as text.
+pub fn render_file(r: &FileReport) -> String {
+    let mut out = String::new();
+    if r.format.is_empty() {
+        let _ = writeln!(out, "{}: not read", r.file);
+    } else {
+        let version = if r.version.is_empty() { String::new() } else { format!(", version {}", r.version) };
+        let _ = writeln!(out, "{}: {} \"{}\"{version}", r.file, r.format, r.title);
+    }
+    for s in &r.sets {
+        let rel: Vec<String> = s.by_relationship.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let pair = format!("{} -> {}", s.source, s.target);
+        let _ = writeln!(out, "  {pair:<26} {:>4} rows  ({})", s.rows, rel.join(", "));
+    }
+    if !r.kept_out.is_empty() {
+        let _ = writeln!(out, "  kept out, no-relationship: {}", r.kept_out.join(", "));
+    }
+    for n in &r.notes {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    for w in &r.repeats {
+        let _ = writeln!(out, "  repeated: {w}");
+    }
+    if r.errors.is_empty() {
+        let _ = writeln!(out, "ok: no errors");
+    } else {
+        let _ = writeln!(out, "{} error(s); see above", r.errors.len());
+    }
+    out
+}

@@ -39,12 +39,14 @@ Examples:
   crosswalk export 'gaps soa(\"soa.csv\") -> hipaa' -o gaps.csv --bom
   crosswalk export 'crosswalk iso27001 -> csf' -o matrix.csv --matrix
   crosswalk export 'coverage soa(\"soa.csv\") -> soc2' -o report.html
+  crosswalk export 'crosswalk iso27001 -> soc2' -o iso-soc2.oscal.json
 
 XLSX: one sheet per view (long rows; a matrix for crosswalks and coverage; a
 summary for coverage, and an About sheet that cites the query, the database
 and the SoA's SHA-256), frozen header, autofilter. HTML: a report for coverage
-and gaps, one self-contained page to print or send. CSV cells that a spreadsheet
-would run as a formula are written inert. The file is written whole or not at
+and gaps, one self-contained page to print or send. A name ending .oscal.json:
+an OSCAL 1.2.2 mapping collection of a map or crosswalk, which --add reads
+back. CSV cells that a spreadsheet would run as a formula are written inert. The file is written whole or not at
 all: an existing file is left as it was when the export fails. A symbolic
 link, a special file or a read-only file at FILE is not replaced unless --force;
 a replaced file keeps its permissions.";
@@ -55,8 +57,11 @@ Examples:
   crosswalk check --stats                 rows by relationship and provenance, unmapped controls
   crosswalk --data ./mydb check --json    validate a database folder, as JSON
 
-Every problem is reported as FILE:LINE: MESSAGE on stderr; the exit code is 3
-when the data has errors. mappings/README.md describes the files.";
+  crosswalk check iso-soc2.oscal.json      lint a mapping file without loading it into a session
+
+Every problem is reported as FILE:LINE: MESSAGE (or FILE: JSON-PATH: MESSAGE)
+on stderr; the exit code is 3 when the data has errors. mappings/README.md
+describes the files.";
 
 /// The version, with the shipped database's: a deliverable cites both.
 pub const VERSION: &str = concat!(
@@ -93,13 +98,30 @@ pub struct Common {
     #[arg(long, value_name = "DIR", global = true)]
     pub data: Option<PathBuf>,
 
-    /// Add the frameworks and mapping sets of DIR on top of the database; may be given several times.
-    #[arg(long, value_name = "DIR", global = true)]
+    /// Add the frameworks and mapping sets of DIR, or a mapping file (an OSCAL mapping collection or a CPRT export,
+    /// .json; an OLIR template saved as .csv or .tsv; a CISO Assistant library, .yaml), on top of the database; may be
+    /// given several times.
+    #[arg(long, value_name = "DIR|FILE", global = true)]
     pub add: Vec<PathBuf>,
+
+    /// The catalog an imported mapping file names NAME (its href or title) is the framework KEY; a KEY that is not
+    /// loaded names the id-only framework its ids load as. May be given several times.
+    #[arg(long, value_name = "NAME=KEY", global = true, value_parser = framework_map)]
+    pub framework_map: Vec<(String, String)>,
 
     /// Width of table output [default: the terminal's; no wrapping when not a terminal].
     #[arg(long, value_name = "COLUMNS", global = true)]
     pub width: Option<usize>,
+}
+
+/// Reads `NAME=KEY`; NAME may hold `=` itself (a URL's query), so the last `=` splits.
+fn framework_map(s: &str) -> Result<(String, String), String> {
+    match s.rsplit_once('=') {
+        Some((name, key)) if !name.trim().is_empty() && !key.trim().is_empty() => {
+            Ok((name.trim().to_string(), key.trim().to_string()))
+        }
+        _ => Err("expected NAME=KEY: a catalog's href or title, `=`, and a framework key".to_string()),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,8 +151,11 @@ pub enum Command {
         /// Per mapping set: rows by relationship and provenance, and which controls are unmapped.
         #[arg(long)]
         stats: bool,
+        /// Mapping files to check instead (OSCAL, CPRT, OLIR, CISO Assistant), each read against the database.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
     },
-    /// Export a result to a file (.csv, .xlsx, .json, .md, .html).
+    /// Export a result to a file (.csv, .xlsx, .json, .md, .html, .oscal.json).
     #[command(after_help = EXPORT_HELP)]
     Export {
         /// The statement to export: crosswalk, map, coverage, gaps, list, search, path or explain.

@@ -59,28 +59,54 @@ impl Diagnostic {
     }
 }
 
-/// A problem in a data file (catalog, mapping set, Statement of Applicability).
+/// A problem in a data file (catalog, mapping set, Statement of Applicability, imported mapping file).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct DataError {
     pub file: String,
-    /// 1-based; 0 when the problem is the file as a whole.
+    /// 1-based; 0 when the problem is the file as a whole (or is placed by `path`).
     pub line: u32,
+    /// 1-based column on `line`; 0 when not known.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub column: u32,
+    /// Where in a JSON or YAML file the problem is (`$.mapping-collection.mappings[0].maps[3]`); empty for text files.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub path: String,
     pub message: String,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl DataError {
     pub fn new(file: &str, line: u32, message: impl Into<String>) -> DataError {
-        DataError { file: file.to_string(), line, message: message.into() }
+        DataError { file: file.to_string(), line, column: 0, path: String::new(), message: message.into() }
+    }
+
+    /// A problem at a line and column (a JSON syntax error).
+    pub fn at(file: &str, line: u32, column: u32, message: impl Into<String>) -> DataError {
+        DataError { column, ..DataError::new(file, line, message) }
+    }
+
+    /// A problem at a place in a structured file, named by its path (`$.mappings[0].maps[3].relationship`).
+    pub fn in_doc(file: &str, path: &str, message: impl Into<String>) -> DataError {
+        DataError { path: path.to_string(), ..DataError::new(file, 0, message) }
     }
 }
 
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file, self.message)
-        } else {
-            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        f.write_str(&self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+            if self.column > 0 {
+                write!(f, ":{}", self.column)?;
+            }
         }
+        if !self.path.is_empty() {
+            write!(f, ": {}", self.path)?;
+        }
+        write!(f, ": {}", self.message)
     }
 }
 

@@ -112,7 +112,8 @@ A direct mapping between two controls wins over derived routes between them.
 const EXPORT: &str = "\
 export STATEMENT to \"FILE\" [matrix] [bom]
   STATEMENT is crosswalk, map, coverage, gaps, plan, list, search, path or explain.
-  The extension picks the format: .csv, .xlsx (one sheet per view), .json, .md.
+  The extension picks the format: .csv, .xlsx (one sheet per view), .json, .md,
+  .html (coverage and gaps), .oscal.json (an OSCAL mapping collection of a map or crosswalk).
   matrix   CSV with source controls as rows and target controls as columns
   bom      start a CSV with a UTF-8 byte-order mark, for Excel
 A file is written whole or not at all; cells a spreadsheet would run as a

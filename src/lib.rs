@@ -20,6 +20,7 @@ pub mod coverage;
 pub mod db;
 pub mod diag;
 pub mod help;
+pub mod interchange;
 pub mod model;
 pub mod output;
 pub mod query;

@@ -90,8 +90,22 @@ fn source(common: &Common) -> DataSource<'_> {
     common.data.as_deref().map_or(DataSource::Embedded, DataSource::Dir)
 }
 
+fn options(common: &Common) -> db::LoadOptions {
+    db::LoadOptions { framework_map: common.framework_map.clone() }
+}
+
 fn load(common: &Common) -> Result<Database, Error> {
-    db::load_layers(source(common), &common.add)
+    let db = db::load_using(source(common), &common.add, &options(common))?;
+    say_notes(&db);
+    Ok(db)
+}
+
+/// What the load did that a user should know of: on stderr, so results stay clean.
+fn say_notes(db: &Database) {
+    let mut err = io::stderr();
+    for note in &db.notes {
+        let _ = writeln!(err, "note: {}", diag::visible(note));
+    }
 }
 
 fn session<'a>(db: &'a Database, common: &Common) -> Session<'a> {
@@ -131,9 +145,13 @@ fn quiet_when_piped(result: Result<u8, Failure>, code: u8) -> Result<u8, Failure
 fn without_database(cli: &Cli) -> Option<Result<u8, Failure>> {
     let mut out = io::stdout().lock();
     Some(match &cli.command {
-        Some(Command::Check { json, stats }) => {
+        Some(Command::Check { json, stats, files }) => {
             let json = *json || cli.common.format == Some(Format::Json);
-            check(&cli.common, json, *stats, &mut out)
+            if files.is_empty() {
+                check(&cli.common, json, *stats, &mut out)
+            } else {
+                check_files(&cli.common, files, json, &mut out)
+            }
         }
         Some(Command::Completions { shell }) => {
             // Generated into memory: the generator panics on a failed write.
@@ -197,7 +215,7 @@ fn refuse_format(cli: &Cli) -> Option<u8> {
     let format = cli.common.format?;
     let why = match (&cli.command, format) {
         (Some(Command::Export { .. }), _) if cli.execute.is_empty() => {
-            "export takes its format from the file name's extension (.csv, .xlsx, .json, .md, .html); drop -f"
+            "export takes its format from the file name's extension (.csv, .xlsx, .json, .md, .html, .oscal.json); drop -f"
         }
         (Some(Command::Check { .. }), Format::Csv | Format::Markdown) => "check prints text, or JSON with -f json",
         (Some(Command::Soa { .. }), f) if f != Format::Csv => "soa template prints CSV, for a spreadsheet; drop -f",
@@ -208,8 +226,34 @@ fn refuse_format(cli: &Cli) -> Option<u8> {
     Some(exit::USAGE)
 }
 
+/// `check FILE...`: each mapping file read against the database; errors on stderr, the report on stdout.
+fn check_files(common: &Common, files: &[std::path::PathBuf], json: bool, out: &mut dyn Write) -> Result<u8, Failure> {
+    let mut failed = false;
+    let mut reports = Vec::new();
+    for file in files {
+        let report = check::file(source(common), &common.add, &options(common), file)?;
+        for e in &report.errors {
+            writeln!(io::stderr(), "{}", diag::visible(&e.to_string()))?;
+        }
+        failed |= !report.errors.is_empty();
+        reports.push(report);
+    }
+    if json {
+        let text = serde_json::to_string_pretty(&reports).map_err(io::Error::other)?;
+        writeln!(out, "{text}")?;
+    } else {
+        for r in &reports {
+            let text = check::render_file(r);
+            let text = if io::stdout().is_terminal() { diag::visible_lines(&text) } else { text.into() };
+            out.write_all(text.as_bytes())?;
+        }
+    }
+    Ok(if failed { exit::DATA } else { exit::OK })
+}
+
 fn check(common: &Common, json: bool, stats: bool, out: &mut dyn Write) -> Result<u8, Failure> {
-    let (db, errors) = db::load_layers_with_errors(source(common), &common.add)?;
+    let (db, errors) = db::load_with_errors_using(source(common), &common.add, &options(common))?;
+    say_notes(&db);
     let mut err = io::stderr();
     for e in &errors {
         writeln!(err, "{}", diag::visible(&e.to_string()))?;

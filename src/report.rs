@@ -134,6 +134,9 @@ pub struct MappingRow {
     /// When the target is a part: the control it belongs to, whose column a matrix puts it in.
     #[serde(skip)]
     pub target_control: Option<String>,
+    /// The database row shown, and whether it is read from its target's side (for exports that rebuild it).
+    #[serde(skip)]
+    pub row: Option<(crate::model::MapId, bool)>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -229,7 +229,7 @@ impl<'a> Session<'a> {
         let target = self.env.base_dir.join(path);
         let ExportOptions { matrix, bom, force } = options;
         let context = eval::export_context(self.db, &self.env, query[chunk.start..chunk.end].to_string());
-        export::write_to(&output, &target, path, stmt.span, (matrix, bom, force), &context)
+        export::write_to(&output, self.db, &target, path, stmt.span, (matrix, bom, force), &context)
     }
 
     /// Evaluates one statement and prints its result; the outer error is the

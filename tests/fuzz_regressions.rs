@@ -87,3 +87,24 @@ fn load() {
         }
     }
 }
+
+/// An `import` input: the first byte picks the format, the rest is the file (see `fuzz/fuzz_targets/import.rs`).
+#[test]
+fn import() {
+    let found = inputs("import");
+    assert!(!found.is_empty(), "the import crashes are replayed");
+    for (_, data) in found {
+        let Some((&pick, rest)) = data.split_first() else { continue };
+        let name = ["x.json", "x.csv", "x.yaml", "x.tsv"][pick as usize % 4];
+        let mut files = db::load::embedded_files();
+        let text = String::from_utf8_lossy(rest).into_owned();
+        files.push(SourceFile {
+            rel: format!("imports/{name}"),
+            display: name.into(),
+            text: Cow::Owned(text),
+            table: None,
+        });
+        let options = db::LoadOptions { framework_map: vec![("focal".into(), "csf".into())] };
+        let _ = db::from_files_using(&files, &options, &mut Vec::new());
+    }
+}

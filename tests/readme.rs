@@ -112,8 +112,11 @@ fn examples(text: &str) -> Vec<(String, String)> {
 fn the_readme_examples_print_what_the_readme_shows() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("tests/data")).unwrap();
-    let soa = "tests/data/soa-client.csv";
-    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(soa), dir.path().join(soa)).unwrap();
+    std::fs::create_dir_all(dir.path().join("tests/data/oscal")).unwrap();
+    for file in ["soa-client.csv", "oscal/iso-soc2-sample.json"] {
+        let file = format!("tests/data/{file}");
+        std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(&file), dir.path().join(&file)).unwrap();
+    }
     // `crosswalk` in an example is the binary under test, at the README's width.
     let bin = dir.path().join("bin");
     std::fs::create_dir(&bin).unwrap();

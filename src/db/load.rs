@@ -73,16 +73,52 @@ pub(crate) enum Embedded {
     Table(csv_table::StaticTable),
 }
 
+/// The files of a layer given to `--add`: a database folder's (see [`dir_files`]),
+/// or one mapping file in another format (an OSCAL mapping collection), read as
+/// `imports/NAME` of the layer.
+pub fn layer_files(path: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
+    if meta.is_dir() {
+        return dir_files(path);
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut errors = Vec::new();
+    if !crate::interchange::is_mapping_file(&name) {
+        let msg =
+            format!("--add takes a database folder or a mapping file; crosswalk reads {}", crate::interchange::FORMATS);
+        return Ok((Vec::new(), vec![DataError::new(&shown, 0, msg)]));
+    }
+    match read_lossy(path, &shown, &mut errors) {
+        Ok(text) => {
+            let file =
+                SourceFile { rel: format!("imports/{name}"), display: shown, text: Cow::Owned(text), table: None };
+            Ok((vec![file], errors))
+        }
+        Err(Error::Data(mut e)) => {
+            errors.append(&mut e);
+            Ok((Vec::new(), errors))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// The database files in `dir`: `provenance.toml`, `catalogs/*.toml`,
 /// `catalogs/*.csv`, the mapping sets `*.csv`, the published pairs a set
-/// leaves out, `left-out/*.csv`, and `database.toml`. Other files are ignored.
+/// leaves out, `left-out/*.csv`, mapping files in other formats,
+/// `imports/*.json`, and `database.toml`. Other files are ignored.
 /// Unreadable or non-UTF-8 files are reported and skipped, and so is a name
 /// that is not a regular file (a folder, a named pipe, a broken link): a
 /// mapping set never disappears without a word.
 pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error> {
     let shown = dir.display().to_string();
     let mut paths = Vec::new();
-    let subs = [(dir.to_path_buf(), ""), (dir.join("catalogs"), "catalogs/"), (dir.join("left-out"), "left-out/")];
+    let subs = [
+        (dir.to_path_buf(), ""),
+        (dir.join("catalogs"), "catalogs/"),
+        (dir.join("left-out"), "left-out/"),
+        (dir.join("imports"), "imports/"),
+    ];
     for (sub, rel_prefix) in subs {
         let entries = match std::fs::read_dir(&sub) {
             Ok(entries) => entries,
@@ -91,9 +127,12 @@ pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error>
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let wanted = name.ends_with(".csv")
-                || (name.ends_with(".toml")
-                    && (rel_prefix == "catalogs/" || name == "provenance.toml" || name == "database.toml"));
+            let wanted = if rel_prefix == "imports/" {
+                crate::interchange::is_mapping_file(&name)
+            } else {
+                name.ends_with(".csv")
+            } || (name.ends_with(".toml")
+                && (rel_prefix == "catalogs/" || name == "provenance.toml" || name == "database.toml"));
             if wanted && !name.starts_with('.') {
                 paths.push((format!("{rel_prefix}{name}"), entry.path()));
             }

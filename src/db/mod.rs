@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod csv_table;
+pub mod imports;
 pub mod index;
 pub mod left_out;
 pub mod load;
@@ -29,6 +30,18 @@ pub struct Database {
     pub version: String,
     /// The SHA-256 of the database's files (paths and bytes, in path order), hex.
     pub sha256: String,
+    /// What the load did that a user should know of, though nothing is wrong (an
+    /// imported catalog loaded as an id-only framework, maps kept out): said on stderr.
+    pub notes: Vec<String>,
+}
+
+/// How a load reads what it is given.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--framework-map NAME=KEY`: the catalog an imported file names by NAME (its
+    /// reference or title) is the framework KEY; a KEY no loaded framework has names
+    /// the id-only framework its ids load as.
+    pub framework_map: Vec<(String, String)>,
 }
 
 impl Database {
@@ -56,6 +69,24 @@ pub fn load_with_errors(source: DataSource) -> Result<(Database, Vec<DataError>)
 /// Loads a database with more folders on top (`--add DIR`): their frameworks,
 /// mapping sets and provenance keys join the base's; defining one twice is an error.
 pub fn load_layers_with_errors(source: DataSource, add: &[PathBuf]) -> Result<(Database, Vec<DataError>), Error> {
+    load_with_errors_using(source, add, &LoadOptions::default())
+}
+
+/// [`load_layers_with_errors`] with options. An entry of `add` may be a folder or
+/// a mapping file in a format of [`crate::interchange`] (an OSCAL mapping collection).
+pub fn load_with_errors_using(
+    source: DataSource,
+    add: &[PathBuf],
+    options: &LoadOptions,
+) -> Result<(Database, Vec<DataError>), Error> {
+    if let DataSource::Dir(path) = source {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if path.is_file() && crate::interchange::is_mapping_file(&name) {
+            let msg = "--data takes a database folder; a mapping file is added on top of one with --add FILE \
+                       (or kept in the folder's imports/)";
+            return Ok((Database::default(), vec![DataError::new(&path.display().to_string(), 0, msg)]));
+        }
+    }
     let (mut files, mut errors) = match source {
         DataSource::Embedded => (load::embedded_files(), Vec::new()),
         DataSource::Dir(dir) => load::dir_files(dir)?,
@@ -73,19 +104,24 @@ pub fn load_layers_with_errors(source: DataSource, add: &[PathBuf]) -> Result<(D
     }
     let mut sha256 = base;
     for dir in add {
-        let (more, mut more_errors) = load::dir_files(dir)?;
+        let (more, mut more_errors) = load::layer_files(dir)?;
         sha256 = load::fingerprint(Some(&sha256), &more);
         files.extend(more);
         errors.append(&mut more_errors);
     }
-    let mut db = from_files(&files, &mut errors);
+    let mut db = validate::build(&files, options, &mut errors);
     db.sha256 = sha256;
     Ok((db, errors))
 }
 
 /// [`load_layers_with_errors`], with any problem an [`Error::Data`].
 pub fn load_layers(source: DataSource, add: &[PathBuf]) -> Result<Database, Error> {
-    let (db, errors) = load_layers_with_errors(source, add)?;
+    load_using(source, add, &LoadOptions::default())
+}
+
+/// [`load_with_errors_using`], with any problem an [`Error::Data`].
+pub fn load_using(source: DataSource, add: &[PathBuf], options: &LoadOptions) -> Result<Database, Error> {
+    let (db, errors) = load_with_errors_using(source, add, options)?;
     if errors.is_empty() {
         Ok(db)
     } else {
@@ -100,7 +136,12 @@ pub fn load(source: DataSource) -> Result<Database, Error> {
 
 /// Builds a database from files already in memory.
 pub fn from_files(files: &[SourceFile], errors: &mut Vec<DataError>) -> Database {
-    validate::build(files, errors)
+    validate::build(files, &LoadOptions::default(), errors)
+}
+
+/// [`from_files`] with options.
+pub fn from_files_using(files: &[SourceFile], options: &LoadOptions, errors: &mut Vec<DataError>) -> Database {
+    validate::build(files, options, errors)
 }
 
 impl Database {

@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::index::{Found, Index};
 use super::load::{self, CsvTable, ProvenanceMeta, SourceFile};
-use super::{catalog, Database};
+use super::{catalog, imports, Database, LoadOptions};
 use crate::diag::DataError;
 use crate::model::*;
 use crate::suggest;
@@ -17,13 +17,15 @@ use crate::suggest;
 pub const MAPPING_COLUMNS: [&str; 5] = ["source_id", "target_id", "relationship", "provenance", "rationale"];
 
 /// Builds the database from its files, collecting every error instead of stopping at the first.
-pub fn build(files: &[SourceFile], errors: &mut Vec<DataError>) -> Database {
+pub fn build(files: &[SourceFile], options: &LoadOptions, errors: &mut Vec<DataError>) -> Database {
     let files = &distinct(files, errors);
+    let imported = imports::read(files, errors);
     let mut db = Database { provenances: provenances(files, errors), ..Database::default() };
     db.version = database_version(files, errors);
     let no_provenance = missing_provenance(files, &db.provenances, errors);
     let mut rejected = Rejected { no_provenance, ..Rejected::default() };
     catalog::catalogs(files, &mut db, errors, &mut rejected);
+    let sides = imports::frameworks(&imported, &mut db, options, errors);
     let (index, clashes) = Index::build(&db.frameworks, &db.controls);
     for (name, first, second) in clashes.names {
         let (a, b) = (&db.frameworks[first as usize], &db.frameworks[second as usize]);
@@ -35,6 +37,7 @@ pub fn build(files: &[SourceFile], errors: &mut Vec<DataError>) -> Database {
     }
     db.index = index;
     mapping_sets(files, &mut db, errors, &rejected);
+    imports::rows(&imported, &sides, &mut db, errors, &rejected);
     super::left_out::files(files, &mut db, errors);
     let mut index = std::mem::take(&mut db.index);
     index.add_mappings(&db.mappings);

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::xlsx::Sheet;
 use super::{data_table, matrix_table, Table};
+use crate::db::Database;
 use crate::diag::{Diagnostic, Error, Span};
 use crate::report::Output;
 
@@ -79,18 +80,20 @@ fn civil(days: i64) -> (i64, u32, u32) {
 /// is not a regular file the user may write is refused (see [`write_atomically`]).
 pub fn write(
     out: &Output,
+    db: &Database,
     path: &Path,
     shown: &str,
     span: Span,
     (matrix, bom): (bool, bool),
     context: &Context,
 ) -> Result<String, Error> {
-    write_to(out, path, shown, span, (matrix, bom, false), context)
+    write_to(out, db, path, shown, span, (matrix, bom, false), context)
 }
 
 /// [`write`]; with `force`, a link, special file or read-only file at `path` is replaced.
 pub fn write_to(
     out: &Output,
+    db: &Database,
     path: &Path,
     shown: &str,
     span: Span,
@@ -98,6 +101,11 @@ pub fn write_to(
     context: &Context,
 ) -> Result<String, Error> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    if is_oscal(path) {
+        let bytes = oscal(out, db, shown, span, matrix || bom, context)?;
+        write_atomically(path, bytes.1.as_bytes(), force).map_err(|e| Error::io(shown, e))?;
+        return Ok(format!("wrote {} maps to {shown} (OSCAL {})", bytes.0, crate::interchange::oscal::OSCAL_VERSION));
+    }
     let long = data_table(out);
     let grid = matrix_table(out);
     if matrix && grid.is_none() {
@@ -133,13 +141,43 @@ pub fn write_to(
         _ => {
             let msg = format!("cannot tell the export format of `{shown}`");
             return Err(Diagnostic::new(msg, span)
-                .with_help("end the file name with .csv, .xlsx, .json, .md or, for coverage and gaps, .html")
+                .with_help(
+                    "end the file name with .csv, .xlsx, .json, .md, .oscal.json or, for coverage and gaps, .html",
+                )
                 .into());
         }
     };
     write_atomically(path, &bytes, force).map_err(|e| Error::io(shown, e))?;
     let view = if matrix && ext == "csv" { "matrix rows" } else { "rows" };
     Ok(format!("wrote {rows} {view} to {shown}"))
+}
+
+/// Whether a file name asks for an OSCAL mapping collection: it ends in `.oscal.json`.
+pub fn is_oscal(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.to_ascii_lowercase().ends_with(".oscal.json"))
+}
+
+/// A `map` or `crosswalk` result as an OSCAL mapping collection: the number of maps and the text.
+fn oscal(
+    out: &Output,
+    db: &Database,
+    shown: &str,
+    span: Span,
+    options: bool,
+    context: &Context,
+) -> Result<(usize, String), Error> {
+    let Output::Mappings(list) = out else {
+        let msg = format!("only map and crosswalk have an OSCAL form (exporting to `{shown}`)");
+        return Err(Diagnostic::new(msg, span).with_help("export the result to .csv, .xlsx, .json or .md").into());
+    };
+    if options {
+        let msg = format!("an OSCAL mapping collection has no matrix and no byte-order mark (exporting to `{shown}`)");
+        return Err(Diagnostic::new(msg, span).into());
+    }
+    let date = date();
+    let origin = crate::interchange::oscal::Origin { title: &title(out), query: &context.query, date: &date };
+    crate::interchange::oscal::write(db, list, &origin)
+        .map_err(|why| Diagnostic::new(format!("cannot export `{shown}` as OSCAL: {why}"), span).into())
 }
 
 /// The sheets of a workbook after its About sheet: the long view, the matrix

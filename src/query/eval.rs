@@ -133,7 +133,7 @@ pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) 
             let target = env.base_dir.join(&path.node);
             let context = export_context(db, env, text(statement.span));
             let written =
-                crate::output::export::write(&output, &target, &path.node, path.span, (*matrix, *bom), &context)?;
+                crate::output::export::write(&output, db, &target, &path.node, path.span, (*matrix, *bom), &context)?;
             Ok(message(written))
         }
         Statement::Format(name) => {
@@ -253,23 +253,25 @@ fn show(db: &Database, c: CtlId) -> ControlDetail {
     }
 }
 
-/// The rows with several sources that a `map` or `crosswalk` shows: forwards,
-/// those with a source in the set and a target in `fw`; backwards, those with
-/// the target in the set and sources in `fw`. Each with the control of the set it concerns.
-fn group_rows(db: &Database, set: &ControlSet, fw: FwId, direction: Direction) -> Vec<(CtlId, MapId)> {
+/// The rows with several sources that a `map` or `crosswalk` shows, each with
+/// the control of the set it concerns and whether it is read from its target's
+/// side. Forwards: those with a source in the set and the target in `fw`, as
+/// stored; and those whose target is in the set and whose sources are in `fw`,
+/// read from the target (`S subset-of X + Y`). Backwards the same two, the side
+/// in `fw` named first.
+fn group_rows(db: &Database, set: &ControlSet, fw: FwId, direction: Direction) -> Vec<(CtlId, MapId, bool)> {
     let mut out = Vec::new();
     for &m in &db.index.groups {
         let row = &db.mappings[m as usize];
-        match direction {
-            Direction::Forward if db.control(row.target).framework == fw => {
-                out.extend(row.sources().filter(|&s| set.strength(s).is_some()).map(|s| (s, m)).take(1));
+        let member = row.sources().find(|&s| set.strength(s).is_some());
+        let sources_in_fw = row.sources().any(|s| db.control(s).framework == fw);
+        let target_in_set = set.strength(row.target).is_some();
+        if db.control(row.target).framework == fw {
+            if let Some(s) = member {
+                out.push((s, m, direction == Direction::Backward));
             }
-            Direction::Backward
-                if row.sources().any(|s| db.control(s).framework == fw) && set.strength(row.target).is_some() =>
-            {
-                out.push((row.target, m));
-            }
-            _ => {}
+        } else if sources_in_fw && target_in_set {
+            out.push((row.target, m, direction == Direction::Forward));
         }
     }
     out
@@ -309,6 +311,7 @@ fn group_row(db: &Database, m: MapId, reversed: bool) -> MappingRow {
         source_attributes: if reversed { db.summary_attributes(row.target) } else { IndexMap::new() },
         target_attributes: if reversed { IndexMap::new() } else { db.summary_attributes(row.target) },
         target_control: if reversed { None } else { control_of_part(db, row.target) },
+        row: Some((m, reversed)),
     }
 }
 
@@ -330,6 +333,7 @@ fn mapping_row(db: &Database, source: CtlId, link: &Link) -> MappingRow {
         source_attributes: db.summary_attributes(source),
         target_attributes: db.summary_attributes(link.to),
         target_control: control_of_part(db, link.to),
+        row: Some((link.mapping, m.source != source)),
     }
 }
 
@@ -375,17 +379,21 @@ fn mappings(
 ) -> MappingList {
     let mut rows: Vec<(CtlId, CtlId, MappingRow)> = Vec::new();
     let mut mapped: std::collections::BTreeSet<CtlId> = std::collections::BTreeSet::new();
-    for (member, row) in group_rows(db, sources, fw, direction) {
+    for (member, row, reversed) in group_rows(db, sources, fw, direction) {
         let m = &db.mappings[row as usize];
+        // The filter reads the row from the set's side: the control in `fw` and the relationship toward it.
+        let (other, relationship) =
+            if member == m.target { (m.source, m.relationship.reverse()) } else { (m.target, m.relationship) };
         let subject = Subject {
-            control: if direction == Direction::Forward { m.target } else { m.source },
-            relationship: Some(m.relationship),
+            control: other,
+            relationship: Some(relationship),
             provenance: Some(db.provenances[m.provenance as usize].key.as_str()),
             marginal: Some(m.marginal),
         };
         mapped.insert(member);
         if cond.is_none_or(|cond| cond.test(db, subject)) {
-            rows.push((m.source, m.target, group_row(db, row, false)));
+            let (first, second) = if reversed { (m.target, m.source) } else { (m.source, m.target) };
+            rows.push((first, second, group_row(db, row, reversed)));
         }
     }
     for c in sources.ids() {

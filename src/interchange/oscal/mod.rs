@@ -1,0 +1,8 @@
+//! OSCAL mapping collections (the `mapping-collection` model of OSCAL 1.2): read
+//! leniently into the neutral form, written strictly (OSCAL 1.2.2) from a result.
+
+mod read;
+mod write;
+
+pub use read::read;
+pub use write::{word, write, Origin, OSCAL_VERSION};

@@ -1,0 +1,576 @@
+//! Mapping files in other formats: OSCAL mapping collections loaded with `--add`, their
+//! catalogs resolved, their maps kept in meaning, and each broken file reported at its place.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crosswalk::db::{self, DataSource, Database, LoadOptions};
+
+const EXE: &str = env!("CARGO_BIN_EXE_crosswalk");
+
+fn load_adding(file: &str, map: &[(&str, &str)]) -> Database {
+    let options = LoadOptions { framework_map: map.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect() };
+    let (db, errors) = db::load_with_errors_using(DataSource::Embedded, &[PathBuf::from(file)], &options).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    db
+}
+
+/// Runs the binary; returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(EXE).args(args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
+}
+
+/// The `state` of each target row of a coverage CSV, as `ID=STATE`.
+fn states(csv: &str) -> Vec<String> {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (id, state) = (col("target_id"), col("state"));
+    reader.records().map(|r| r.unwrap()).map(|r| format!("{}={}", &r[id], &r[state])).collect()
+}
+
+/// The first six columns of each row of a mapping CSV (source, relationship, target), joined by spaces.
+fn pairs(csv: &str) -> Vec<String> {
+    csv.lines().skip(1).map(|l| l.split(',').take(6).collect::<Vec<_>>().join(" ")).collect()
+}
+
+const SAMPLE: &str = "tests/data/oscal/iso-soc2-sample.json";
+const CLOUD: &str = "tests/data/oscal/cloud-csf.json";
+
+#[test]
+fn a_map_to_two_targets_covers_each_but_each_covers_it_only_in_part() {
+    let coverage = |q: &str| {
+        let (code, out, err) = run(&["--add", SAMPLE, "-f", "csv", "-e", q]);
+        assert_eq!(code, 0, "{err}");
+        states(&out)
+    };
+    // 5.13 equivalent-to {CC6.1.1, CC6.1.2}: 5.13 meets each point of focus.
+    assert_eq!(
+        coverage("coverage iso27001{5.13} -> soc2 where id = CC6.1 with parts")[1..3],
+        ["CC6.1.1=full", "CC6.1.2=full"]
+    );
+    // One point of focus alone gives 5.13 in part, the two together in full.
+    assert_eq!(coverage("coverage soc2{CC6.1.1} -> iso27001 where id = 5.13"), ["5.13=partial"]);
+    assert_eq!(coverage("coverage soc2{CC6.1.1, CC6.1.2} -> iso27001 where id = 5.13"), ["5.13=full"]);
+    // Several sources: a group row, full only with both.
+    assert_eq!(coverage("coverage iso27001{5.1} -> soc2 where id = CC5.3 with parts")[1], "CC5.3.1=none");
+    assert_eq!(coverage("coverage iso27001{5.1, 5.37} -> soc2 where id = CC5.3 with parts")[1], "CC5.3.1=full");
+    // `a1.2` and `A.8.13` are read as the catalogs spell them.
+    assert_eq!(coverage("coverage iso27001{8.13} -> soc2 where id = A1.2"), ["A1.2=full"]);
+}
+
+#[test]
+fn the_load_says_what_it_replaced_and_kept_out() {
+    let (code, out, err) = run(&["--add", SAMPLE, "-e", "map iso27001:5.13 -> soc2"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("note: tests/data/oscal/iso-soc2-sample.json: maps iso27001 and soc2: its rows take the place of the 362 row(s) of mappings/iso27001__soc2.csv in this load"),
+        "{err}"
+    );
+    assert!(err.contains("1 map(s) say no-relationship; they are kept out of coverage"), "{err}");
+    // A map without remarks says so in its rationale, with what else the file says of it.
+    assert!(
+        out.contains("Sample ISO 27001 to SOC 2 mapping gives no rationale for this map. [confidence 0.8] [from the map: iso27001:5.13 equal soc2:CC6.1.1 + CC6.1.2]"),
+        "{out}"
+    );
+    let db = load_adding(SAMPLE, &[]);
+    let p = db.provenances.iter().find(|p| p.key == "iso-soc2-sample").expect("the file's provenance");
+    assert_eq!(p.title, "Sample ISO 27001 to SOC 2 mapping");
+    assert_eq!(p.publisher, "Example Mapping Group");
+    assert!(p.detail.contains("version 0.3, method human"), "{}", p.detail);
+}
+
+#[test]
+fn an_unknown_catalog_loads_as_an_id_only_framework_and_the_load_says_so() {
+    let (code, out, err) = run(&["--add", CLOUD, "-e", "frameworks"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("the catalog `Example Cloud Control Set v2` is no loaded framework: its 7 id(s) load as the id-only framework `example-cloud-control-set-v2`"), "{err}");
+    assert!(
+        err.contains("the catalog `https://example.org/oscal/NIST_CSF_v2.0_catalog.json` is no loaded framework"),
+        "{err}"
+    );
+    assert!(out.contains("example-cloud-control-set-v2"), "{out}");
+    // Named with --framework-map, the target is the shipped CSF, and its ids are found in any case.
+    let map = "https://example.org/oscal/NIST_CSF_v2.0_catalog.json=csf";
+    let (code, out, err) = run(&["--add", CLOUD, "--framework-map", map, "-f", "csv", "-e", "coverage example-cloud-control-set-v2 -> csf where id = PR.DS-11 or id = PR.AA-01 or id = PR.AA-05 or id = DE.CM-01 or id = DE.CM-09"]);
+    assert_eq!(code, 0, "{err}");
+    let s = states(&out);
+    for want in ["PR.DS-11=full", "PR.AA-01=full", "PR.AA-05=full", "DE.CM-01=none", "DE.CM-09=none"] {
+        assert!(s.contains(&want.to_string()), "{want} in {s:?}");
+    }
+    // {log-03, log-04} subset-of {DE.CM-01, DE.CM-09}: the two CSF items together contain each log control.
+    let (_, out, err) = run(&[
+        "--add",
+        CLOUD,
+        "--framework-map",
+        map,
+        "-f",
+        "csv",
+        "-e",
+        "coverage csf{DE.CM-01, DE.CM-09} -> example-cloud-control-set-v2",
+    ]);
+    assert_eq!(
+        states(&out),
+        ["bkp-01=none", "iam-02=none", "log-03=full", "log-04=full", "gov-01=none", "gov-02=none", "phy-09=none"],
+        "{err}"
+    );
+    // Several sources to several targets that only intersect: no row can say it, and the load says so.
+    assert!(err.contains("1 map(s) from several sources to several targets say intersects-with"), "{err}");
+    assert!(err.contains("kept out: $.mapping-collection.mappings[0].maps[3]"), "{err}");
+}
+
+#[test]
+fn a_qualifier_and_coverage_are_kept_in_the_rationale() {
+    let db = load_adding(CLOUD, &[("Example Cloud Control Set v2", "ccs")]);
+    let fw = db.find_framework("ccs").expect("the id-only framework takes the mapped key");
+    assert_eq!(db.framework(fw).name, "Example Cloud Control Set v2");
+    let rationales: Vec<&str> = db.mappings.iter().map(|m| m.rationale.as_ref()).collect();
+    assert!(rationales.iter().any(|r| r.starts_with("Identity lifecycle and access permissions, as one control. [qualifier: target has-requirement addressable: Least privilege is reviewed yearly.]")), "{rationales:?}");
+    assert!(rationales.iter().any(|r| r.contains("[covers 0.6 of the target]")), "{rationales:?}");
+}
+
+#[test]
+fn broken_mapping_files_are_reported_at_their_place() {
+    let root = Path::new("tests/broken-imports");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root).unwrap().map(|e| e.unwrap().path()).collect();
+    cases.sort();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let name = case.file_stem().unwrap().to_string_lossy().to_string();
+        let (_, errors) =
+            db::load_with_errors_using(DataSource::Embedded, std::slice::from_ref(&case), &LoadOptions::default())
+                .unwrap();
+        assert!(!errors.is_empty(), "{name}: the fault was not found");
+        let text: String = errors.iter().map(|e| format!("{e}\n")).collect();
+        insta::assert_snapshot!(format!("import_{name}"), text);
+        let (code, _, err) = run(&["--add", case.to_str().unwrap(), "check"]);
+        assert_eq!(code, 3, "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_file_that_is_not_a_mapping_file_is_refused() {
+    let (code, _, err) = run(&["--add", "README.md", "check"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("README.md: --add takes a database folder or a mapping file"), "{err}");
+    let (code, _, err) = run(&["--add", "tests/data/oscal/missing.json", "check"]);
+    assert_eq!(code, 4, "{err}");
+    let (code, _, err) = run(&["--data", SAMPLE, "check"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("--data takes a database folder; a mapping file is added on top of one with --add FILE"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["--framework-map", "no-equals-sign", "check"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+mod no_input_panics {
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    use crosswalk::db::{self, load::SourceFile, LoadOptions};
+
+    /// JSON built from the words of the mapping model, so that random documents reach deep into the reader.
+    fn value() -> impl Strategy<Value = Value> {
+        let words = prop::sample::select(vec![
+            "mapping-collection",
+            "metadata",
+            "title",
+            "mappings",
+            "maps",
+            "source-resource",
+            "target-resource",
+            "href",
+            "relationship",
+            "sources",
+            "targets",
+            "id-ref",
+            "remarks",
+            "props",
+            "ns",
+            "name",
+            "value",
+            "back-matter",
+            "resources",
+            "uuid",
+            "confidence-score",
+            "coverage",
+            "qualifiers",
+            "equal-to",
+            "subset-of",
+            "superset-of",
+            "intersects-with",
+            "no-relationship",
+            "5.1",
+            "A.8.24",
+            "CC6.1",
+            "#x",
+            "urn:crosswalk:oscal",
+            "framework",
+            "iso27001",
+            "soc2",
+            "csf",
+            "",
+        ]);
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(|n| json!(n)),
+            words.clone().prop_map(|w| json!(w)),
+            "\\PC{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(6, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((words.clone(), inner), 0..5)
+                    .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            ]
+        })
+    }
+
+    fn load(text: String) {
+        load_as("x.json", text);
+    }
+
+    fn load_as(name: &str, text: String) {
+        let mut files = db::load::embedded_files();
+        let rel = format!("imports/{name}");
+        files.push(SourceFile { rel, display: name.into(), text: text.into(), table: None });
+        let mut errors = Vec::new();
+        let options = LoadOptions { framework_map: vec![("#x".into(), "new-one".into())] };
+        let _ = db::from_files_using(&files, &options, &mut errors);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_is_read_or_refused(text in "\\PC{0,200}") {
+            load(text.clone());
+            load_as("x.csv", text);
+        }
+
+        #[test]
+        fn any_olir_table_is_read_or_refused(
+            rows in prop::collection::vec(prop::collection::vec(prop::sample::select(vec![
+                "PR.DS-11", "8.13", "A.5.1", "equal", "subset of", "not related", "x y", "", "\"",
+                "Focal Document", "NIST Cybersecurity Framework 2.0",
+            ]), 3..6), 0..6)
+        ) {
+            let mut text = String::from("Focal Document Element,Relationship,Reference Document Element,Focal Document,Comments\n");
+            for r in rows {
+                text.push_str(&r.join(","));
+                text.push('\n');
+            }
+            load_as("x.csv", text);
+        }
+
+        #[test]
+        fn any_yaml_is_read_or_refused(inner in value()) {
+            let text = serde_json::to_string_pretty(&json!({"name": "x", "objects": {"requirement_mapping_set": inner}})).unwrap();
+            // JSON is YAML; and the same text cut anywhere is refused or read, never a panic.
+            load_as("x.yaml", text.clone());
+            let cut = text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i);
+            load_as("x.yaml", text[..cut].to_string());
+        }
+
+        #[test]
+        fn any_cprt_export_is_read_or_refused(inner in value()) {
+            let doc = json!({"documents": [{"doc_identifier": "A", "name": "NIST Cybersecurity Framework 2.0"}], "relationships": inner});
+            load(doc.to_string());
+        }
+
+        #[test]
+        fn any_document_is_read_or_refused(inner in value()) {
+            load(json!({"mapping-collection": inner}).to_string());
+        }
+
+        #[test]
+        fn any_map_is_read_or_refused(maps in prop::collection::vec(super::no_input_panics_map(), 0..6)) {
+            let doc = json!({"mapping-collection": {"metadata": {"title": "t"}, "mappings": [{
+                "source-resource": {"href": "iso27001.json"}, "target-resource": {"href": "x/unknown.json"}, "maps": maps}]}});
+            load(doc.to_string());
+        }
+    }
+}
+
+/// A map whose every part is drawn from few words, valid and not: ids known, unknown and unnameable.
+fn no_input_panics_map() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+    use proptest::prelude::*;
+    let ids = prop::sample::select(vec!["5.1", "A.5.15", "a.8.24", "8", "99.9", "", "a b", "x(", "iso27001-5.2"]);
+    let rel = prop::sample::select(vec![
+        "equal-to",
+        "equivalent-to",
+        "subset-of",
+        "superset-of",
+        "intersects-with",
+        "no-relationship",
+        "nope",
+    ]);
+    let items = prop::collection::vec(ids.prop_map(|i| serde_json::json!({"type": "control", "id-ref": i})), 0..4);
+    (rel, items.clone(), items).prop_map(|(r, s, t)| serde_json::json!({"relationship": r, "sources": s, "targets": t}))
+}
+
+mod oscal_export {
+    use super::run;
+    use std::path::Path;
+    use std::process::Command;
+
+    /// Exports a statement to an OSCAL file in `dir`, on a fixed date; returns the file's text.
+    fn export(dir: &Path, name: &str, args: &[&str], query: &str) -> String {
+        let path = dir.join(name);
+        let o = Command::new(super::EXE)
+            .args(args)
+            .args(["export", query, "-o"])
+            .arg(&path)
+            .env("SOURCE_DATE_EPOCH", "1767225600")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    #[test]
+    fn the_iso_soc2_set_goes_out_and_comes_back_as_the_same_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = export(dir.path(), "iso-soc2.oscal.json", &[], "crosswalk iso27001 -> soc2");
+        // Two exports of the same data are the same bytes.
+        assert_eq!(first, export(dir.path(), "again.oscal.json", &[], "crosswalk iso27001 -> soc2"));
+        assert!(first.contains("\"last-modified\": \"2026-01-01T00:00:00Z\""));
+        let file = dir.path().join("iso-soc2.oscal.json");
+        let file = file.to_str().unwrap();
+        // Read back, the file stands in for the shipped set: every row, group and view is the same.
+        for q in [
+            "map iso27001 -> soc2",
+            "map soc2 -> iso27001",
+            "coverage iso27001 -> soc2 with parts",
+            "gaps iso27001{5.*} -> soc2",
+        ] {
+            let (code, shipped, err) = run(&["-f", "json", "-e", q]);
+            assert_eq!(code, 0, "{err}");
+            let (code, back, err) = run(&["--add", file, "-f", "json", "-e", q]);
+            assert_eq!(code, 0, "{err}");
+            assert!(err.contains("its rows take the place of the 362 row(s) of mappings/iso27001__soc2.csv"), "{err}");
+            assert_eq!(back, shipped, "`{q}` after export and import");
+        }
+        // And exported again from there, it is the same file but for the database's fingerprint.
+        let again = export(dir.path(), "back.oscal.json", &["--add", file], "crosswalk iso27001 -> soc2");
+        let strip = |t: &str| {
+            t.lines().filter(|l| !l.contains("\"remarks\": \"Written by crosswalk")).collect::<Vec<_>>().join("\n")
+        };
+        assert_eq!(strip(&again), strip(&first));
+    }
+
+    #[test]
+    fn a_group_read_from_its_target_goes_out_as_one_map_to_several_targets() {
+        let dir = tempfile::tempdir().unwrap();
+        let sample = super::SAMPLE;
+        let text = export(dir.path(), "s.oscal.json", &["--add", sample], "map soc2{CC6.1.1, CC6.1.2} -> iso27001");
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let maps = doc["mapping-collection"]["mappings"][0]["maps"].as_array().unwrap();
+        let said: Vec<String> = maps
+            .iter()
+            .map(|m| {
+                let ids = |k: &str| {
+                    m[k].as_array().unwrap().iter().map(|i| i["id-ref"].as_str().unwrap()).collect::<Vec<_>>().join("+")
+                };
+                format!("{} {} {}", ids("sources"), m["relationship"].as_str().unwrap(), ids("targets"))
+            })
+            .collect();
+        assert_eq!(said, ["CC6.1.1+CC6.1.2 superset-of 5.13", "CC6.1.1 subset-of 5.13", "CC6.1.2 subset-of 5.13"]);
+    }
+
+    #[test]
+    fn only_mappings_have_an_oscal_form() {
+        let (code, _, err) = run(&["export", "gaps iso27001 -> soc2", "-o", "/nonexistent/x.oscal.json"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("only map and crosswalk have an OSCAL form"), "{err}");
+        let (code, _, err) = run(&["export", "map iso27001:5.37 -> gdpr", "-o", "/nonexistent/x.oscal.json"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("the result has no mapping rows"), "{err}");
+    }
+
+    /// The OSCAL mapping schema, where the reference data sits beside the clone.
+    const SCHEMA: &str =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/oscal/trestle-oscal_mapping_schema.json");
+
+    #[test]
+    fn an_export_is_valid_against_the_oscal_mapping_schema() {
+        let Ok(schema) = std::fs::read_to_string(SCHEMA) else {
+            println!("note: {SCHEMA} is not here; the schema check is skipped (the exports are still checked above)");
+            return;
+        };
+        let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
+        let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+        let dir = tempfile::tempdir().unwrap();
+        for (args, q) in [
+            (&[][..], "crosswalk iso27001 -> soc2"),
+            (&[][..], "crosswalk hipaa -> csf"),
+            (&["--add", super::SAMPLE][..], "map soc2 -> iso27001"),
+        ] {
+            let text = export(dir.path(), "v.oscal.json", args, q);
+            let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let errors: Vec<String> =
+                validator.iter_errors(&doc).map(|e| format!("{}: {e}", e.instance_path())).take(5).collect();
+            assert!(errors.is_empty(), "`{q}`: {errors:#?}");
+        }
+        // The check can fail: a map without sources is refused.
+        let mut broken: serde_json::Value =
+            serde_json::from_str(&export(dir.path(), "b.oscal.json", &[], "map iso27001:8.24 -> hipaa")).unwrap();
+        broken["mapping-collection"]["mappings"][0]["maps"][0]["sources"] = serde_json::json!([]);
+        assert!(!validator.is_valid(&broken));
+    }
+}
+
+#[test]
+fn two_catalogs_whose_files_share_a_name_are_two_frameworks() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("m.json");
+    let doc = serde_json::json!({"mapping-collection": {"metadata": {"title": "Two catalogs"}, "mappings": [{
+        "source-resource": {"type": "catalog", "href": "catalogs/Alpha/catalog.json"},
+        "target-resource": {"type": "catalog", "href": "catalogs/Beta/catalog.json"},
+        "maps": [{"relationship": "subset-of", "sources": [{"type": "control", "id-ref": "a-1"}],
+                  "targets": [{"type": "control", "id-ref": "b-1"}, {"type": "control", "id-ref": "b-2"}]}]}]}});
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let (code, out, err) =
+        run(&["--add", file.to_str().unwrap(), "-f", "csv", "-e", "coverage beta-catalog -> alpha-catalog"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("load as the id-only framework `alpha-catalog`") && err.contains("`beta-catalog`"), "{err}");
+    // a-1 subset-of {b-1, b-2}: the two together contain a-1.
+    assert_eq!(states(&out), ["a-1=full"]);
+}
+
+#[test]
+fn an_olir_row_reads_from_the_reference_element_to_the_focal_one() {
+    let file = "tests/data/olir/iso-to-csf.csv";
+    let (code, out, err) = run(&["--add", file, "-f", "csv", "-e", "map iso27001{8.13, 5.3, 5.24} -> csf"]);
+    assert_eq!(code, 0, "{err}");
+    // The documents' names are the shipped catalogs' names; `A.5.24` is ISO's 5.24.
+    assert!(err.contains("its rows take the place of the 327 row(s) of mappings/iso27001__csf.csv"), "{err}");
+    assert_eq!(
+        pairs(&out),
+        [
+            "iso27001 5.3 Segregation of duties subset-of csf PR.AA-05",
+            "iso27001 5.24 Information security incident management planning and preparation intersects-with csf RS.MA-01",
+            "iso27001 8.13 Information backup equal csf PR.DS-11",
+        ]
+    );
+    assert!(out.contains("Both ask for backups that are kept and tested. [semantic rationale; strength 10]"), "{out}");
+    assert!(out.contains("iso-to-csf.csv gives no rationale for this map. [semantic rationale; strength 5]"), "{out}");
+    assert!(err.contains("1 map(s) say no-relationship"), "{err}");
+}
+
+#[test]
+fn a_cprt_reference_without_a_type_counts_as_partial_at_most() {
+    let file = "tests/data/cprt/csf-to-cloud.json";
+    let (code, out, err) = run(&[
+        "--add",
+        file,
+        "--framework-map",
+        "CSF_2_0_0=csf",
+        "-f",
+        "csv",
+        "-e",
+        "coverage csf -> example-cloud-standard-1-0",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("1 reference(s) state no relationship type; they are read as intersects-with"), "{err}");
+    // PR.DS-11 is referenced without a type: partial; DE.CM-01 superset-of ECS-LG-2: full; PR.AA-05 subset-of ECS-IA-3: partial.
+    assert_eq!(states(&out), ["ECS-BK-1=partial", "ECS-IA-3=partial", "ECS-LG-2=full"]);
+}
+
+#[test]
+fn a_ciso_assistant_library_resolves_its_urns_to_our_frameworks() {
+    let file = "tests/data/ciso/iso-to-csf.yaml";
+    let (code, out, err) =
+        run(&["--add", file, "-f", "csv", "-e", "map iso27001{8.13, 8.24} + iso27001-isms{6.1.2} -> csf"]);
+    assert_eq!(code, 0, "{err}");
+    // Annex A (`a.8.13`) and the clauses (`6.1.2`) of one CISO Assistant framework go to two of ours, with no option.
+    assert!(err.contains("maps iso27001 and csf: its rows take the place of the 327 row(s)"), "{err}");
+    assert!(err.contains("maps iso27001-isms and csf: its rows take the place of the 125 row(s)"), "{err}");
+    assert!(err.contains("1 map(s) say no-relationship"), "{err}");
+    // The library's reverse set states the same pairs again: one row each.
+    assert_eq!(
+        pairs(&out),
+        [
+            "iso27001 8.13 Information backup equal csf PR.DS-11",
+            "iso27001 8.24 Use of cryptography intersects-with csf PR.DS-01",
+            "iso27001-isms 6.1.2 Information security risk assessment superset-of csf ID.RA-05",
+        ]
+    );
+    assert!(out.contains("Both keep and test backups. [semantic rationale; strength 9]"), "{out}");
+    assert!(out.contains("The risk assessment weighs likelihood and impact."), "{out}");
+}
+
+mod check_file {
+    use super::run;
+
+    #[test]
+    fn a_mapping_file_is_linted_without_a_session() {
+        let (code, out, err) = run(&["check", "tests/data/ciso/iso-to-csf.yaml"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.starts_with("tests/data/ciso/iso-to-csf.yaml: CISO Assistant mapping library \"Sample ISO/IEC 27001:2022 to NIST CSF 2.0 mapping\", version 2\n"), "{out}");
+        assert!(
+            out.contains(
+                "  iso27001 -> csf               2 rows  (equal 1, superset-of 0, subset-of 0, intersects-with 1)\n"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "  kept out, no-relationship: $.objects.requirement_mapping_sets[0].requirement_mappings[3]\n"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("  repeated: $.objects.requirement_mapping_sets[1].requirement_mappings[0]: states again, read the other way, the map at $.objects.requirement_mapping_sets[0].requirement_mappings[0]\n"), "{out}");
+        assert!(out.ends_with("ok: no errors\n"), "{out}");
+    }
+
+    #[test]
+    fn unknown_ids_come_with_suggestions_and_the_exit_code_says_data() {
+        let (code, out, err) =
+            run(&["check", "tests/broken-imports/unknown-ids.json", "tests/data/oscal/iso-soc2-sample.json"]);
+        assert_eq!(code, 3, "{err}");
+        assert!(err.contains("unknown control `164.312(a)(2)(v)` in hipaa; did you mean `164.312(a)(2)(i)`?"), "{err}");
+        // Each file has its report; the second is clean.
+        assert!(out.contains("3 error(s); see above\n"), "{out}");
+        assert!(out.ends_with("ok: no errors\n"), "{out}");
+    }
+
+    #[test]
+    fn inverse_maps_that_disagree_and_repeated_maps_are_named() {
+        let (code, _, err) = run(&["check", "tests/broken-imports/inverse-disagrees.json"]);
+        assert_eq!(code, 3);
+        assert!(err.contains("read this way that is subset-of, and a pair has one relationship"), "{err}");
+        let (code, out, err) = run(&["check", "-f", "json", "tests/broken-imports/bad-json.json"]);
+        assert_eq!(code, 3);
+        assert!(err.contains("bad-json.json:13:63: not valid JSON"), "{err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(report[0]["errors"][0]["line"], 13);
+        assert_eq!(report[0]["errors"][0]["column"], 63);
+        let (code, _, err) = run(&["check", "tests/data"]);
+        assert_eq!(code, 3);
+        assert!(err.contains("check FILE reads a mapping file"), "{err}");
+    }
+}
+
+#[test]
+fn a_database_folder_reads_the_mapping_files_in_its_imports_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("imports")).unwrap();
+    std::fs::copy(SAMPLE, dir.path().join("imports/iso-soc2-sample.json")).unwrap();
+    // A file of another kind there is left alone, as in the rest of the folder.
+    std::fs::write(dir.path().join("imports/notes.txt"), "not a mapping").unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let (code, out, err) =
+        run(&["--add", folder, "-f", "csv", "-e", "coverage soc2{CC6.1.1, CC6.1.2} -> iso27001 where id = 5.13"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(states(&out), ["5.13=full"]);
+    assert!(err.contains("imports/iso-soc2-sample.json: maps iso27001 and soc2"), "{err}");
+}
