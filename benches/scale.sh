@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Scale measurements, whole process, side by side with SQLite on the same data:
+#
+#   bash benches/scale.sh [ROWS ...]        (default: 10000 100000 1000000)
+#
+# Generates each synthetic database once (examples/gendb.rs: 10 frameworks of
+# 1,000 controls, rows spread over the 45 pairs) under $SCALE_DIR (default
+# target/scale), loads the same rows into an SQLite file with an index on the
+# target side, then times each question with /usr/bin/time (best of $RUNS
+# runs, default 3) and prints a Markdown table: seconds and peak resident
+# memory. Needs the sqlite3 command-line shell. Not part of `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SCALE_DIR=${SCALE_DIR:-target/scale}
+RUNS=${RUNS:-3}
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000 1000000)
+
+cargo build --release --quiet --bin crosswalk --example gendb
+bin=target/release/crosswalk
+
+# Best wall time (ms) and the peak memory of that run, of $RUNS runs: "seconds MiB".
+measure() {
+    local best="" out log start end
+    log=$(mktemp)
+    for _ in $(seq "$RUNS"); do
+        start=$(date +%s%N)
+        /usr/bin/time -o "$log" -f '%M' "$@" >/dev/null 2>&1
+        end=$(date +%s%N)
+        out="$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", (e - s) / 1e9 }') $(tail -1 "$log")"
+        if [ -z "$best" ] || awk -v a="${out% *}" -v b="${best% *}" 'BEGIN { exit !(a < b) }'; then
+            best=$out
+        fi
+    done
+    rm -f "$log"
+    awk -v t="${best% *}" -v k="${best#* }" 'BEGIN { printf "%.3f s, %d MiB", t, k / 1024 }'
+}
+
+# The SQLite form of a database folder: catalogs and mapping rows, indexed by target.
+sqlite_db() {
+    local dir=$1 db=$1.sqlite
+    [ -f "$db" ] && return
+    {
+        echo "CREATE TABLE controls(fw TEXT, id TEXT, parent TEXT, level TEXT, title TEXT, description TEXT);"
+        echo "CREATE TABLE mappings(source_fw TEXT, target_fw TEXT, source_id TEXT, target_id TEXT,"
+        echo "  relationship TEXT, provenance TEXT, rationale TEXT);"
+        echo "CREATE TEMP TABLE c(id, parent, level, title, description);"
+        echo "CREATE TEMP TABLE m(source_id, target_id, relationship, provenance, rationale);"
+        for f in "$dir"/catalogs/*.csv; do
+            local k; k=$(basename "$f" .csv)
+            echo ".import --csv --skip 1 $f c"
+            echo "INSERT INTO controls SELECT '$k', * FROM c; DELETE FROM c;"
+        done
+        for f in "$dir"/*__*.csv; do
+            local pair a b; pair=$(basename "$f" .csv); a=${pair%%__*}; b=${pair#*__}
+            echo ".import --csv --skip 1 $f m"
+            echo "INSERT INTO mappings SELECT '$a', '$b', * FROM m; DELETE FROM m;"
+        done
+        echo "CREATE INDEX controls_fw ON controls(fw, level);"
+        echo "CREATE INDEX mappings_target ON mappings(target_fw, target_id, source_fw);"
+        echo "ANALYZE;"
+    } | sqlite3 "$db"
+}
+
+# Coverage of fw01 by all of fw00, direct: each target's state, what covers it and why.
+COVERAGE_SQL="SELECT c.id, c.title,
+  CASE WHEN max(m.relationship IN ('equal', 'superset-of')) THEN 'full'
+       WHEN count(m.source_id) > 0 THEN 'partial' ELSE 'none' END,
+  group_concat(m.source_id || '(' || m.relationship || ')', '; '),
+  group_concat(m.rationale, ' | ')
+FROM controls c LEFT JOIN mappings m
+  ON m.target_fw = c.fw AND m.target_id = c.id AND m.source_fw = 'fw00'
+WHERE c.fw = 'fw01' AND c.level = 'control'
+GROUP BY c.id ORDER BY c.rowid;"
+
+echo "| rows | load (\`frameworks\`) | coverage fw00 -> fw01 | \`via fw02\` | SQLite, same coverage |"
+echo "|---|---|---|---|---|"
+for n in "${sizes[@]}"; do
+    dir=$SCALE_DIR/$n
+    [ -f "$dir/database.toml" ] || target/release/examples/gendb "$dir" "$n"
+    sqlite_db "$dir"
+    load=$(measure $bin --data "$dir" -e 'frameworks')
+    direct=$(measure $bin --data "$dir" -f csv -e 'coverage fw00 -> fw01')
+    via=$(measure $bin --data "$dir" -f csv -e 'coverage fw00 -> fw01 via fw02')
+    sql=$(measure sqlite3 -csv "$dir.sqlite" "$COVERAGE_SQL")
+    echo "| $n | $load | $direct | $via | $sql |"
+done
