@@ -28,3 +28,4 @@ pub mod report;
 pub mod session;
 pub mod soa;
 pub mod suggest;
+pub mod text;

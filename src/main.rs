@@ -115,7 +115,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     let db = load(&cli.common)?;
     let mut session = session(&db, &cli.common);
     let result = dispatch(&cli, &db, &mut session);
-    quiet_when_piped(result, session.failures.first_code.unwrap_or(exit::OK))
+    let code = session.failures.first_code.unwrap_or(exit::OK);
+    drop(session);
+    // The process ends next, and the system takes its memory back at once:
+    // freeing a large database row by row first would only take time.
+    std::mem::forget(db);
+    quiet_when_piped(result, code)
 }
 
 /// Output piped into `head` and closed early: quiet, and `code` (a success

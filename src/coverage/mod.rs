@@ -213,7 +213,7 @@ impl<'a> Evaluation<'a> {
                 let Some(strength) = strength else { continue };
                 let route = Route {
                     source: row.source,
-                    together_with: row.together_with.clone(),
+                    together_with: row.together_with.to_vec(),
                     target: row.target,
                     steps: vec![link(row.source, row.target, row.relationship)],
                     relationship: Some(row.relationship),

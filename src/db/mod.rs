@@ -39,7 +39,7 @@ impl Database {
 }
 
 /// Where a database comes from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub enum DataSource<'a> {
     /// The database compiled into the binary.
     Embedded,
@@ -60,10 +60,6 @@ pub fn load_layers_with_errors(source: DataSource, add: &[PathBuf]) -> Result<(D
         DataSource::Embedded => (load::embedded_files(), Vec::new()),
         DataSource::Dir(dir) => load::dir_files(dir)?,
     };
-    let base = match source {
-        DataSource::Embedded => load::EMBEDDED_SHA256.to_string(),
-        DataSource::Dir(_) => load::fingerprint(None, &files),
-    };
     if let DataSource::Dir(dir) = source {
         if !files.iter().any(|f| f.rel.starts_with("catalogs/")) && errors.is_empty() {
             let msg = "not a database folder: it has no catalogs/KEY.toml and catalogs/KEY.csv \
@@ -71,16 +67,36 @@ pub fn load_layers_with_errors(source: DataSource, add: &[PathBuf]) -> Result<(D
             return Ok((Database::default(), vec![DataError::new(&dir.display().to_string(), 0, msg)]));
         }
     }
-    let mut sha256 = base;
+    // Where each layer's files start, for the fingerprint.
+    let mut layers = vec![0];
     for dir in add {
         let (more, mut more_errors) = load::dir_files(dir)?;
-        sha256 = load::fingerprint(Some(&sha256), &more);
+        layers.push(files.len());
         files.extend(more);
         errors.append(&mut more_errors);
     }
-    let mut db = from_files(&files, &mut errors);
-    db.sha256 = sha256;
+    layers.push(files.len());
+    // The fingerprint is a pass over every byte: it is taken on a second core while the first builds.
+    let (mut db, sha256) = std::thread::scope(|scope| {
+        let fingerprint = scope.spawn(|| fingerprint(source, &files, &layers));
+        let db = from_files(&files, &mut errors);
+        (db, fingerprint.join())
+    });
+    db.sha256 = sha256.unwrap_or_else(|_| fingerprint(source, &files, &layers));
     Ok((db, errors))
+}
+
+/// The fingerprint of a base and the layers on top of it: each layer's
+/// extends the one below (`layers` holds where each starts, and the end).
+fn fingerprint(source: DataSource, files: &[SourceFile], layers: &[usize]) -> String {
+    let mut sha256 = match source {
+        DataSource::Embedded => load::EMBEDDED_SHA256.to_string(),
+        DataSource::Dir(_) => load::fingerprint(None, &files[..layers[1]]),
+    };
+    for layer in layers[1..].windows(2) {
+        sha256 = load::fingerprint(Some(&sha256), &files[layer[0]..layer[1]]);
+    }
+    sha256
 }
 
 /// [`load_layers_with_errors`], with any problem an [`Error::Data`].
