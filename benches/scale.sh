@@ -19,21 +19,21 @@ sizes=("$@")
 cargo build --release --quiet --bin crosswalk --example gendb
 bin=target/release/crosswalk
 
-# Best wall time (ms) and the peak memory of that run, of $RUNS runs: "seconds MiB".
+# The best wall time of $RUNS runs, with that run's CPU time (user + system) and peak memory.
 measure() {
     local best="" out log start end
     log=$(mktemp)
     for _ in $(seq "$RUNS"); do
         start=$(date +%s%N)
-        /usr/bin/time -o "$log" -f '%M' "$@" >/dev/null 2>&1
+        /usr/bin/time -o "$log" -f '%M %U %S' "$@" >/dev/null 2>&1
         end=$(date +%s%N)
         out="$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", (e - s) / 1e9 }') $(tail -1 "$log")"
-        if [ -z "$best" ] || awk -v a="${out% *}" -v b="${best% *}" 'BEGIN { exit !(a < b) }'; then
+        if [ -z "$best" ] || awk -v a="${out%% *}" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
             best=$out
         fi
     done
     rm -f "$log"
-    awk -v t="${best% *}" -v k="${best#* }" 'BEGIN { printf "%.3f s, %d MiB", t, k / 1024 }'
+    echo "$best" | awk '{ printf "%.3f s (cpu %.2f), %d MiB", $1, $3 + $4, $2 / 1024 }'
 }
 
 # The SQLite form of a database folder: catalogs and mapping rows, indexed by target.

@@ -8,6 +8,12 @@ use serde::Serialize;
 /// Text of the database: borrowed from the binary for the shipped database, a range of a file's text for a loaded folder.
 pub use crate::text::Text;
 
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// Index of a framework in [`crate::db::Database::frameworks`].
 pub type FwId = u16;
 /// Index of a control in [`crate::db::Database::controls`]; catalog order within a framework.

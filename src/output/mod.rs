@@ -183,7 +183,7 @@ pub(crate) fn crosswalk_lines(m: &MappingList) -> Vec<CrosswalkLine<'_>> {
     let mut out = Vec::with_capacity(m.rows.len() + m.unmapped.len());
     for s in &m.source_controls {
         let rows: Vec<&MappingRow> =
-            m.rows.iter().filter(|r| r.source_framework == s.framework && r.source_id == s.id).collect();
+            m.rows.iter().filter(|r| r.source_framework == s.framework && r.source_id == *s.id).collect();
         // A control whose rows a `where` left out has mappings: it is not listed as without one.
         if rows.is_empty() && m.unmapped.contains(s) {
             out.push(CrosswalkLine::Unmapped(s));
