@@ -85,3 +85,26 @@ for n in "${sizes[@]}"; do
     sql=$(measure sqlite3 -csv "$dir.sqlite" "$COVERAGE_SQL")
     echo "| $n | $load | $direct | $via | $sql |"
 done
+
+# Batch mode on the shipped database: 10,000 statements, the 12 kinds of
+# benches/crosswalk.rs in turn, in each output format.
+batch=$SCALE_DIR/batch-10k.cwq
+if [ ! -f "$batch" ]; then
+    statements=(
+        'frameworks' 'show iso27001:8.24' 'list iso27001 where property = confidentiality and concept = detect'
+        'search "encrypt"' 'map soc2:CC6.1 <- iso27001' 'crosswalk iso27001 -> soc2'
+        'coverage iso27001{5.15, 8.5, 8.24} -> hipaa' 'gaps iso27001 -> soc2'
+        'gaps iso27001{5.*, 8.*} -> hipaa via csf' 'path hipaa:164.312(a)(2)(iv) -> soc2'
+        'explain iso27001 -> csf:PR.DS-01' 'let mine = iso27001{5.1..5.37} - iso27001{5.7}'
+    )
+    for i in $(seq 0 9999); do echo "${statements[i % 12]}"; done >"$batch"
+fi
+grep -v '^search' "$batch" >"$batch.nosearch"
+echo
+echo "| 10k statements in batch | table | csv | json |"
+echo "|---|---|---|---|"
+for file in "$batch" "$batch.nosearch"; do
+    name="all 12 kinds"
+    [ "$file" = "$batch" ] || name="without \`search\` ($(wc -l <"$file") statements)"
+    echo "| $name | $(measure $bin run "$file") | $(measure $bin -f csv run "$file") | $(measure $bin -f json run "$file") |"
+done

@@ -101,7 +101,6 @@ fn session<'a>(db: &'a Database, common: &Common) -> Session<'a> {
     let format = common.format.unwrap_or_default();
     let mut session = Session::new(db, Env { format, ..Env::default() }, width);
     session.terminal = terminal;
-    session.follow_terminal = terminal && common.width.is_none();
     session
 }
 
@@ -182,6 +181,7 @@ fn dispatch(cli: &Cli, db: &Database, session: &mut Session) -> Result<u8, Failu
         }
         Some(Command::Repl) => {
             drop(out);
+            follow_terminal(session, cli);
             repl::run(session)?;
             Ok(exit::OK)
         }
@@ -190,11 +190,20 @@ fn dispatch(cli: &Cli, db: &Database, session: &mut Session) -> Result<u8, Failu
         }
         None if io::stdin().is_terminal() => {
             drop(out);
+            follow_terminal(session, cli);
             repl::run(session)?;
             Ok(exit::OK)
         }
         None => Ok(batch::run(session, &["-".to_string()], false, &mut out, &mut err)?),
     }
+}
+
+/// In the shell, on a terminal and with no `--width`, each result takes the
+/// terminal's width as it is then, so a resized window is used at once.
+/// Batch mode reads the width once: a file of statements asks no question
+/// of the terminal per statement.
+fn follow_terminal(session: &mut Session, cli: &Cli) {
+    session.follow_terminal = session.terminal && cli.common.width.is_none();
 }
 
 /// `-f` where a command cannot honour it is an error of the command line, not ignored.

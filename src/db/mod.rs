@@ -29,6 +29,8 @@ pub struct Database {
     pub version: String,
     /// The SHA-256 of the database's files (paths and bytes, in path order), hex.
     pub sha256: String,
+    /// The words `search` reads, taken apart on the first search.
+    pub words: std::sync::OnceLock<std::sync::Arc<crate::query::search::Words>>,
 }
 
 impl Database {
