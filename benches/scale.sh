@@ -5,8 +5,8 @@
 #
 # Generates each synthetic database once (examples/gendb.rs: 10 frameworks of
 # 1,000 controls, rows spread over the 45 pairs) under $SCALE_DIR (default
-# target/scale), loads the same rows into an SQLite file with an index on the
-# target side, then times each question with /usr/bin/time (best of $RUNS
+# target/scale), compiles it into a store (`crosswalk build`), loads the same
+# rows into an SQLite file with an index on the target side, then times each question with /usr/bin/time (best of $RUNS
 # runs, default 3) and prints a Markdown table: seconds and peak resident
 # memory. Needs the sqlite3 command-line shell. Not part of `cargo test`.
 set -euo pipefail
@@ -73,17 +73,20 @@ FROM controls c LEFT JOIN mappings m
 WHERE c.fw = 'fw01' AND c.level = 'control'
 GROUP BY c.id ORDER BY c.rowid;"
 
-echo "| rows | load (\`frameworks\`) | coverage fw00 -> fw01 | \`via fw02\` | SQLite, same coverage |"
-echo "|---|---|---|---|---|"
+echo "| rows | load (\`frameworks\`) | coverage fw00 -> fw01 | \`via fw02\` | store: coverage | store: \`via fw02\` | SQLite, same coverage |"
+echo "|---|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
     dir=$SCALE_DIR/$n
     [ -f "$dir/database.toml" ] || target/release/examples/gendb "$dir" "$n"
     sqlite_db "$dir"
+    [ "$dir.cws" -nt "$dir/database.toml" ] || $bin build "$dir" -o "$dir.cws" 2>/dev/null
     load=$(measure $bin --data "$dir" -e 'frameworks')
     direct=$(measure $bin --data "$dir" -f csv -e 'coverage fw00 -> fw01')
     via=$(measure $bin --data "$dir" -f csv -e 'coverage fw00 -> fw01 via fw02')
     sql=$(measure sqlite3 -csv "$dir.sqlite" "$COVERAGE_SQL")
-    echo "| $n | $load | $direct | $via | $sql |"
+    store=$(measure $bin --data "$dir.cws" -f csv -e 'coverage fw00 -> fw01')
+    store_via=$(measure $bin --data "$dir.cws" -f csv -e 'coverage fw00 -> fw01 via fw02')
+    echo "| $n | $load | $direct | $via | $store | $store_via | $sql |"
 done
 
 # Batch mode on the shipped database: 10,000 statements, the 12 kinds of

@@ -87,11 +87,40 @@ impl From<Error> for Failure {
 }
 
 fn source(common: &Common) -> DataSource<'_> {
-    common.data.as_deref().map_or(DataSource::Embedded, DataSource::Dir)
+    match common.data.as_deref() {
+        None => DataSource::Embedded,
+        Some(path) if db::store::is_store(path) => DataSource::Store(path, None),
+        Some(dir) => DataSource::Dir(dir),
+    }
 }
 
-fn load(common: &Common) -> Result<Database, Error> {
+fn load(cli: &Cli) -> Result<Database, Error> {
+    let common = &cli.common;
+    if let DataSource::Store(path, None) = source(common) {
+        let needs = if common.add.is_empty() { frameworks_needed(cli, path) } else { None };
+        return db::load_layers(DataSource::Store(path, needs.as_ref()), &common.add);
+    }
     db::load_layers(source(common), &common.add)
+}
+
+/// The frameworks the statements of `-e`, `run FILE ...` or `export` name, so
+/// that a store reads only theirs; `None` for the whole store (the shell,
+/// standard input, a statement that looks at every framework).
+fn frameworks_needed(cli: &Cli, store: &std::path::Path) -> Option<std::collections::BTreeSet<String>> {
+    let texts: Vec<String> = if !cli.execute.is_empty() {
+        cli.execute.clone()
+    } else {
+        match &cli.command {
+            Some(Command::Run { files, .. }) if !files.iter().any(|f| f == "-") => {
+                files.iter().map(std::fs::read_to_string).collect::<Result<_, _>>().ok()?
+            }
+            Some(Command::Export { query, .. }) => vec![query.clone()],
+            _ => return None,
+        }
+    };
+    let store = db::store::Store::open(store).ok()?;
+    let srcs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    crosswalk::query::needs::frameworks(&srcs, &|name| store.key(name).map(str::to_string))
 }
 
 fn session<'a>(db: &'a Database, common: &Common) -> Session<'a> {
@@ -111,7 +140,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     if let Some(result) = without_database(&cli) {
         return quiet_when_piped(result, exit::OK);
     }
-    let db = load(&cli.common)?;
+    let db = load(&cli)?;
     let mut session = session(&db, &cli.common);
     let result = dispatch(&cli, &db, &mut session);
     let code = session.failures.first_code.unwrap_or(exit::OK);
@@ -148,6 +177,7 @@ fn without_database(cli: &Cli) -> Option<Result<u8, Failure>> {
         Some(Command::Man) => {
             clap_mangen::Man::new(Cli::command()).render(&mut out).map(|()| exit::OK).map_err(Failure::Io)
         }
+        Some(Command::Build { dir, output }) => build(dir, output),
         _ => return None,
     })
 }
@@ -185,7 +215,7 @@ fn dispatch(cli: &Cli, db: &Database, session: &mut Session) -> Result<u8, Failu
             repl::run(session)?;
             Ok(exit::OK)
         }
-        Some(Command::Check { .. } | Command::Completions { .. } | Command::Man) => {
+        Some(Command::Check { .. } | Command::Completions { .. } | Command::Man | Command::Build { .. }) => {
             unreachable!("handled before the database is loaded")
         }
         None if io::stdin().is_terminal() => {
@@ -216,10 +246,31 @@ fn refuse_format(cli: &Cli) -> Option<u8> {
         (Some(Command::Check { .. }), Format::Csv | Format::Markdown) => "check prints text, or JSON with -f json",
         (Some(Command::Soa { .. }), f) if f != Format::Csv => "soa template prints CSV, for a spreadsheet; drop -f",
         (Some(Command::Completions { .. } | Command::Man), _) => "completions and man print scripts; drop -f",
+        (Some(Command::Build { .. }), _) => "build writes a store, not a result; drop -f",
         _ => return None,
     };
     let _ = writeln!(io::stderr(), "error: {why}");
     Some(exit::USAGE)
+}
+
+/// `crosswalk build DIR -o FILE`: compiles a folder that validates into a store.
+fn build(dir: &std::path::Path, output: &std::path::Path) -> Result<u8, Failure> {
+    match db::store::build(dir, output) {
+        Ok((files, bytes)) => {
+            let shown = diag::visible(&output.display().to_string()).into_owned();
+            writeln!(io::stderr(), "wrote {shown}: {files} files, {:.1} MiB", bytes as f64 / (1 << 20) as f64)?;
+            Ok(exit::OK)
+        }
+        Err(Error::Data(errors)) => {
+            let mut err = io::stderr();
+            for e in &errors {
+                writeln!(err, "{}", diag::visible(&e.to_string()))?;
+            }
+            writeln!(err, "error: {} has {} error(s); the store is not written", dir.display(), errors.len())?;
+            Ok(exit::DATA)
+        }
+        Err(e) => Err(Failure::Error(e)),
+    }
 }
 
 fn check(common: &Common, json: bool, stats: bool, out: &mut dyn Write) -> Result<u8, Failure> {

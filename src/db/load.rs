@@ -84,6 +84,27 @@ pub(crate) enum Embedded {
 /// that is not a regular file (a folder, a named pipe, a broken link): a
 /// mapping set never disappears without a word.
 pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error> {
+    let paths = dir_paths(dir)?;
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for (rel, path) in paths {
+        let display = path.display().to_string();
+        match read_lossy(&path, &display, &mut errors) {
+            Ok(text) => files.push(SourceFile { rel, display, text: Text::from(text), table: None }),
+            Err(Error::Data(mut e)) => errors.append(&mut e),
+            // One unreadable file is one more fault of the database, reported with the others.
+            Err(Error::Io { source, .. }) => {
+                let msg = format!("cannot be read: {}", crate::diag::io_message(&source));
+                errors.push(DataError::new(&display, 0, msg));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((files, errors))
+}
+
+/// The database files in `dir` (see [`dir_files`]), each with its path inside the folder, in that order.
+pub fn dir_paths(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>, Error> {
     let shown = dir.display().to_string();
     let mut paths = Vec::new();
     let subs = [(dir.to_path_buf(), ""), (dir.join("catalogs"), "catalogs/"), (dir.join("left-out"), "left-out/")];
@@ -104,22 +125,7 @@ pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error>
         }
     }
     paths.sort();
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for (rel, path) in paths {
-        let display = path.display().to_string();
-        match read_lossy(&path, &display, &mut errors) {
-            Ok(text) => files.push(SourceFile { rel, display, text: Text::from(text), table: None }),
-            Err(Error::Data(mut e)) => errors.append(&mut e),
-            // One unreadable file is one more fault of the database, reported with the others.
-            Err(Error::Io { source, .. }) => {
-                let msg = format!("cannot be read: {}", crate::diag::io_message(&source));
-                errors.push(DataError::new(&display, 0, msg));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok((files, errors))
+    Ok(paths)
 }
 
 /// Reads a UTF-8 text file; a file that is too large or not UTF-8 is a data error at its place.

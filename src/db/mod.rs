@@ -5,6 +5,7 @@ pub mod csv_table;
 pub mod index;
 pub mod left_out;
 pub mod load;
+pub mod store;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
@@ -47,6 +48,9 @@ pub enum DataSource<'a> {
     Embedded,
     /// A database folder (`--data DIR`).
     Dir(&'a Path),
+    /// A compiled store (`--data FILE`, see [`store`]): the whole of it, or the
+    /// catalogs and mapping sets of the frameworks named.
+    Store(&'a Path, Option<&'a std::collections::BTreeSet<String>>),
 }
 
 /// Loads a database and reports every problem found in it, each with its file and line.
@@ -58,9 +62,15 @@ pub fn load_with_errors(source: DataSource) -> Result<(Database, Vec<DataError>)
 /// Loads a database with more folders on top (`--add DIR`): their frameworks,
 /// mapping sets and provenance keys join the base's; defining one twice is an error.
 pub fn load_layers_with_errors(source: DataSource, add: &[PathBuf]) -> Result<(Database, Vec<DataError>), Error> {
+    let mut base = matches!(source, DataSource::Embedded).then(|| load::EMBEDDED_SHA256.to_string());
     let (mut files, mut errors) = match source {
         DataSource::Embedded => (load::embedded_files(), Vec::new()),
         DataSource::Dir(dir) => load::dir_files(dir)?,
+        DataSource::Store(path, frameworks) => {
+            let store = store::Store::open(path)?;
+            base = Some(store.sha256().to_string());
+            (store.files(frameworks)?, Vec::new())
+        }
     };
     if let DataSource::Dir(dir) = source {
         if !files.iter().any(|f| f.rel.starts_with("catalogs/")) && errors.is_empty() {
@@ -80,20 +90,21 @@ pub fn load_layers_with_errors(source: DataSource, add: &[PathBuf]) -> Result<(D
     layers.push(files.len());
     // The fingerprint is a pass over every byte: it is taken on a second core while the first builds.
     let (mut db, sha256) = std::thread::scope(|scope| {
-        let fingerprint = scope.spawn(|| fingerprint(source, &files, &layers));
+        let fingerprint = scope.spawn(|| fingerprint(base.as_deref(), &files, &layers));
         let db = from_files(&files, &mut errors);
         (db, fingerprint.join())
     });
-    db.sha256 = sha256.unwrap_or_else(|_| fingerprint(source, &files, &layers));
+    db.sha256 = sha256.unwrap_or_else(|_| fingerprint(base.as_deref(), &files, &layers));
     Ok((db, errors))
 }
 
 /// The fingerprint of a base and the layers on top of it: each layer's
 /// extends the one below (`layers` holds where each starts, and the end).
-fn fingerprint(source: DataSource, files: &[SourceFile], layers: &[usize]) -> String {
-    let mut sha256 = match source {
-        DataSource::Embedded => load::EMBEDDED_SHA256.to_string(),
-        DataSource::Dir(_) => load::fingerprint(None, &files[..layers[1]]),
+/// `base` is the base's when it is known already (a store keeps its folder's).
+fn fingerprint(base: Option<&str>, files: &[SourceFile], layers: &[usize]) -> String {
+    let mut sha256 = match base {
+        Some(sha256) => sha256.to_string(),
+        None => load::fingerprint(None, &files[..layers[1]]),
     };
     for layer in layers[1..].windows(2) {
         sha256 = load::fingerprint(Some(&sha256), &files[layer[0]..layer[1]]);
