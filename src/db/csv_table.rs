@@ -217,26 +217,7 @@ fn fast(body: &str, offset: usize, text_len: usize, delimiter: u8) -> Option<(Bu
         }
         let record_line = line;
         record.clear();
-        loop {
-            // A separator that ends the text leaves an empty field after it.
-            let span = if b.get(i) == Some(&b'"') {
-                let (span, next, breaks) = quoted_field(body, i, offset, delimiter, &mut table)?;
-                line += breaks;
-                i = next;
-                span
-            } else {
-                let end = memchr::memchr3(delimiter, b'\n', b'\r', &b[i..]).map_or(b.len(), |p| i + p);
-                let span = trimmed(&body[i..end], offset + i);
-                i = end;
-                span
-            };
-            record.push(span);
-            if i < b.len() && b[i] == delimiter {
-                i += 1;
-                continue;
-            }
-            break;
-        }
+        (i, line) = read_record(body, (i, line), offset, delimiter, &mut table, &mut record)?;
         if record.len() == 1 && record[0][0] == record[0][1] {
             continue;
         }
@@ -256,6 +237,38 @@ fn fast(body: &str, offset: usize, text_len: usize, delimiter: u8) -> Option<(Bu
         table.spans.extend_from_slice(&record);
     }
     Some((table, header_line))
+}
+
+/// Reads the fields of the record at `i` (on line `line`) into `record`; returns where
+/// reading goes on, at the record's end, and its line there.
+fn read_record(
+    body: &str,
+    (mut i, mut line): (usize, u32),
+    offset: usize,
+    delimiter: u8,
+    table: &mut Builder,
+    record: &mut Vec<[u32; 2]>,
+) -> Option<(usize, u32)> {
+    let b = body.as_bytes();
+    loop {
+        // A separator that ends the text leaves an empty field after it.
+        let span = if b.get(i) == Some(&b'"') {
+            let (span, next, breaks) = quoted_field(body, i, offset, delimiter, table)?;
+            (i, line) = (next, line + breaks);
+            span
+        } else {
+            let end = memchr::memchr3(delimiter, b'\n', b'\r', &b[i..]).map_or(b.len(), |p| i + p);
+            let span = trimmed(&body[i..end], offset + i);
+            i = end;
+            span
+        };
+        record.push(span);
+        if i < b.len() && b[i] == delimiter {
+            i += 1;
+            continue;
+        }
+        return Some((i, line));
+    }
 }
 
 /// A quoted field starting at `i`: its range, where reading goes on, and the

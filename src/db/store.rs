@@ -108,12 +108,11 @@ pub fn build(dir: &Path, out: &Path) -> Result<(usize, u64), Error> {
         });
         offset += len;
     }
-    let mut names: Vec<(String, String)> = Vec::new();
-    for fw in &db.frameworks {
-        for name in std::iter::once(&fw.key).chain(&fw.aliases) {
-            names.push((name.to_ascii_lowercase(), fw.key.clone()));
-        }
-    }
+    let names = db
+        .frameworks
+        .iter()
+        .flat_map(|fw| std::iter::once(&fw.key).chain(&fw.aliases).map(|n| (n.to_ascii_lowercase(), fw.key.clone())))
+        .collect();
     let folder = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let shown = dir.display().to_string();
     let directory = Directory { sha256: db.sha256.clone(), shown, folder, files: entries, names };
