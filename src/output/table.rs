@@ -109,14 +109,20 @@ fn table_text(out: &mut String, t: &Table, width: Option<usize>) {
         let height = cells.iter().map(CellLines::len).max().unwrap_or(1);
         for l in 0..height {
             let start = out.len();
+            // Padding is written only when a piece follows it: a line ends without blanks.
+            let mut pad = 0;
             for (i, cell) in cells.iter().enumerate() {
                 let (piece, piece_w) = cell.line(l);
-                out.push_str(piece);
+                if !piece.is_empty() {
+                    spaces(out, pad);
+                    out.push_str(piece);
+                    pad = 0;
+                }
                 if i + 1 < cells.len() {
-                    out.extend(std::iter::repeat_n(' ', widths[i] - piece_w + 2));
+                    pad += widths[i] - piece_w + 2;
                 }
             }
-            // Trailing blanks are cut, as a padded last column would leave them.
+            // A piece may end in other white space; the line does not.
             let end = start + out[start..].trim_end().len();
             out.truncate(end);
             out.push('\n');
@@ -129,6 +135,16 @@ fn table_text(out: &mut String, t: &Table, width: Option<usize>) {
         cells.clear();
         cells.extend(row.iter().zip(&widths).map(|(cell, &w)| CellLines::of(cell, w)));
         line(out, &cells);
+    }
+}
+
+/// Appends `n` spaces.
+fn spaces(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
     }
 }
 
