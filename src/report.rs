@@ -337,10 +337,10 @@ pub struct Contribution {
     /// The node the route reaches when it is not the target itself: one of its
     /// parts, or a whole above it mapped in full.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub to: Option<ControlInfo>,
+    pub to: Option<Box<ControlInfo>>,
     /// The intermediate control of a derived route.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub via: Option<ControlInfo>,
+    pub via: Option<Box<ControlInfo>>,
     /// The source is only partly implemented (a Statement of Applicability said so).
     pub partial_source: bool,
     pub gives: Strength,
