@@ -79,7 +79,7 @@ for n in "${sizes[@]}"; do
     dir=$SCALE_DIR/$n
     [ -f "$dir/database.toml" ] || target/release/examples/gendb "$dir" "$n"
     sqlite_db "$dir"
-    [ "$dir.cws" -nt "$dir/database.toml" ] || $bin build "$dir" -o "$dir.cws" 2>/dev/null
+    $bin build "$dir" -o "$dir.cws" 2>/dev/null
     load=$(measure $bin --data "$dir" -e 'frameworks')
     direct=$(measure $bin --data "$dir" -f csv -e 'coverage fw00 -> fw01')
     via=$(measure $bin --data "$dir" -f csv -e 'coverage fw00 -> fw01 via fw02')

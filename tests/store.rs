@@ -118,6 +118,15 @@ fn a_damaged_store_is_refused_with_the_file_it_damages() {
     let (code, out, _) = crosswalk(&["--data", &store, "-e", "map iso27001:8.24 -> hipaa"]);
     assert_eq!(code, 0);
     assert!(out.contains("164.312(a)(2)(iv)"), "{out}");
+    // A directory that still reads, but says another thing of a set, is refused: a set it
+    // left out would give a wrong answer.
+    let mut edited = bytes.clone();
+    let at = edited.windows(23).position(|w| w == b"\"frameworks\":[\"iso27001").unwrap();
+    edited[at + 15..at + 23].copy_from_slice(b"gdpr-xyz");
+    std::fs::write(&store, &edited).unwrap();
+    let (code, _, err) = crosswalk(&["--data", &store, "-e", "coverage iso27001 -> soc2"]);
+    assert_eq!(code, 3);
+    assert!(err.contains("its directory does not match its checksum"), "{err}");
     // Another format's store is refused, not read as a folder.
     bytes[..17].copy_from_slice(b"crosswalk store 9");
     std::fs::write(&store, &bytes).unwrap();

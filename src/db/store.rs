@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! crosswalk store 1\n          the format line
-//! LENGTH\n                     the directory's length in bytes
+//! LENGTH SHA256\n              the directory's length in bytes and its SHA-256
 //! { directory as JSON }        each file's place, size and SHA-256; each mapping set's frameworks
 //! file bytes ...               the folder's files, one after another
 //! ```
@@ -117,7 +117,7 @@ pub fn build(dir: &Path, out: &Path) -> Result<(usize, u64), Error> {
     let shown = dir.display().to_string();
     let directory = Directory { sha256: db.sha256.clone(), shown, folder, files: entries, names };
     let json = serde_json::to_string(&directory).map_err(|e| Error::io(out.display().to_string(), e.into()))?;
-    let mut bytes = format!("{MAGIC}{}\n{json}", json.len()).into_bytes();
+    let mut bytes = format!("{MAGIC}{} {}\n{json}", json.len(), sha256(json.as_bytes())).into_bytes();
     for f in &files {
         bytes.extend_from_slice(f.text.as_bytes());
     }
@@ -147,27 +147,14 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, Error> {
         let shown = path.display().to_string();
         let file = std::fs::File::open(path).map_err(|e| Error::io(&shown, e))?;
-        let damaged = |why: &str| {
-            let msg = format!("is not a store this crosswalk can read ({why}); build it again with `crosswalk build`");
-            Error::Data(vec![DataError::new(&shown, 0, msg)])
-        };
-        let mut head = vec![0u8; MAGIC.len() + 21];
-        let n = file.read_at(&mut head, 0).map_err(|e| Error::io(&shown, e))?;
-        head.truncate(n);
-        if !head.starts_with(MAGIC.as_bytes()) {
-            let other = head.starts_with(b"crosswalk store ");
-            return Err(damaged(if other { "another format version" } else { "no store header" }));
-        }
-        let rest = &head[MAGIC.len()..];
-        let Some(eol) = rest.iter().position(|&b| b == b'\n') else { return Err(damaged("damaged header")) };
-        let len: u64 = std::str::from_utf8(&rest[..eol]).ok().and_then(|s| s.parse().ok()).unwrap_or(u64::MAX);
-        let start = (MAGIC.len() + eol + 1) as u64;
+        let damaged = |why: &str| damaged(&shown, why);
         let size = file.metadata().map_err(|e| Error::io(&shown, e))?.len();
-        if len > size.saturating_sub(start) {
-            return Err(damaged("damaged header"));
-        }
+        let (start, len, sum) = header(&file, &shown, size)?;
         let mut json = vec![0u8; len as usize];
         file.read_exact_at(&mut json, start).map_err(|e| Error::io(&shown, e))?;
+        if sha256(&json) != sum {
+            return Err(damaged("its directory does not match its checksum"));
+        }
         let mut dir: Directory = serde_json::from_slice(&json).map_err(|_| damaged("damaged directory"))?;
         let base = start + len;
         for e in &mut dir.files {
@@ -181,7 +168,38 @@ impl Store {
         store.check_folder()?;
         Ok(store)
     }
+}
 
+/// The error for a store that cannot be read as one.
+fn damaged(shown: &str, why: &str) -> Error {
+    let msg = format!("is not a store this crosswalk can read ({why}); build it again with `crosswalk build`");
+    Error::Data(vec![DataError::new(shown, 0, msg)])
+}
+
+/// Reads the format line and the directory's length and checksum: where the directory starts, its length, its SHA-256.
+fn header(file: &std::fs::File, shown: &str, size: u64) -> Result<(u64, u64, String), Error> {
+    let mut head = vec![0u8; MAGIC.len() + 21 + 65];
+    let n = file.read_at(&mut head, 0).map_err(|e| Error::io(shown, e))?;
+    head.truncate(n);
+    if !head.starts_with(MAGIC.as_bytes()) {
+        let other = head.starts_with(b"crosswalk store ");
+        return Err(damaged(shown, if other { "another format version" } else { "no store header" }));
+    }
+    let rest = &head[MAGIC.len()..];
+    let line =
+        rest.iter().position(|&b| b == b'\n').and_then(|eol| Some((std::str::from_utf8(&rest[..eol]).ok()?, eol)));
+    let parsed = line.and_then(|(l, eol)| {
+        let (len, sum) = l.split_once(' ')?;
+        Some((len.parse::<u64>().ok()?, sum.to_string(), eol))
+    });
+    let start = parsed.as_ref().map_or(0, |(_, _, eol)| (MAGIC.len() + eol + 1) as u64);
+    match parsed {
+        Some((len, sum, _)) if len <= size.saturating_sub(start) => Ok((start, len, sum)),
+        _ => Err(damaged(shown, "damaged header")),
+    }
+}
+
+impl Store {
     /// A store built from a folder that is still there must be as new as it: a file
     /// changed, added or removed since the build makes it stale.
     fn check_folder(&self) -> Result<(), Error> {
