@@ -9,10 +9,15 @@ use std::path::Path;
 #[path = "src/db/csv_table.rs"]
 mod csv_table;
 
+#[allow(dead_code)]
+#[path = "src/text.rs"]
+mod text;
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings");
     println!("cargo::rerun-if-changed=mappings");
     println!("cargo::rerun-if-changed=src/db/csv_table.rs");
+    println!("cargo::rerun-if-changed=src/text.rs");
     let mut files = Vec::new();
     for (dir, prefix) in
         [(root.clone(), ""), (root.join("catalogs"), "catalogs/"), (root.join("left-out"), "left-out/")]
@@ -58,7 +63,7 @@ fn main() {
     let mut out = String::from("/// The shipped database: (path inside mappings/, content).\npub(super) static FILES: &[(&str, Embedded)] = &[\n");
     for (rel, path) in files {
         println!("cargo::rerun-if-changed={}", path.display());
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let text = text::Text::from(std::fs::read_to_string(&path).unwrap_or_default());
         let mut clean = true;
         let table = if rel.ends_with(".csv") { csv_table::parse(&text, |_, _| clean = false) } else { None };
         match table {

@@ -173,6 +173,16 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Compile a database folder into one file that queries read without parsing it (`--data FILE`).
+    #[command(after_help = BUILD_HELP)]
+    Build {
+        /// The database folder; it must validate without an error.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// The store to write.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Statements of Applicability.
     Soa {
         #[command(subcommand)]
@@ -188,6 +198,19 @@ pub enum Command {
     /// Print the manual page (troff): `crosswalk man > crosswalk.1; man ./crosswalk.1`.
     Man,
 }
+
+const BUILD_HELP: &str = "\
+Examples:
+  crosswalk build ./mydb -o mydb.cws
+  crosswalk --data mydb.cws -e 'coverage fw00 -> fw01'
+
+A query given with -e, `run FILE` or `export` reads from the store only the
+catalogs of the frameworks it names and the mapping sets between them; the
+shell, standard input, and statements that look at every framework (frameworks,
+search, show, path and explain through any framework, soa()) read it whole.
+The answer is the folder's, byte for byte. A store whose folder has changed
+since the build, or that is damaged or of another format, is refused (exit 3):
+build it again.";
 
 const COMPLETIONS_HELP: &str = "\
 Examples:

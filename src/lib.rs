@@ -29,3 +29,4 @@ pub mod report;
 pub mod session;
 pub mod soa;
 pub mod suggest;
+pub mod text;

@@ -87,15 +87,28 @@ impl From<Error> for Failure {
 }
 
 fn source(common: &Common) -> DataSource<'_> {
-    common.data.as_deref().map_or(DataSource::Embedded, DataSource::Dir)
+    match common.data.as_deref() {
+        None => DataSource::Embedded,
+        Some(path) if db::store::is_store(path) => DataSource::Store(path, None),
+        Some(dir) => DataSource::Dir(dir),
+    }
 }
 
 fn options(common: &Common) -> db::LoadOptions {
     db::LoadOptions { framework_map: common.framework_map.clone() }
 }
 
-fn load(common: &Common) -> Result<Database, Error> {
-    let db = db::load_using(source(common), &common.add, &options(common))?;
+fn load(cli: &Cli) -> Result<Database, Error> {
+    let common = &cli.common;
+    let needs;
+    let source = match source(common) {
+        DataSource::Store(path, None) => {
+            needs = if common.add.is_empty() { frameworks_needed(cli, path) } else { None };
+            DataSource::Store(path, needs.as_ref())
+        }
+        other => other,
+    };
+    let db = db::load_using(source, &common.add, &options(common))?;
     say_notes(&db);
     Ok(db)
 }
@@ -108,6 +121,26 @@ fn say_notes(db: &Database) {
     }
 }
 
+/// The frameworks the statements of `-e`, `run FILE ...` or `export` name, so
+/// that a store reads only theirs; `None` for the whole store (the shell,
+/// standard input, a statement that looks at every framework).
+fn frameworks_needed(cli: &Cli, store: &std::path::Path) -> Option<std::collections::BTreeSet<String>> {
+    let texts: Vec<String> = if !cli.execute.is_empty() {
+        cli.execute.clone()
+    } else {
+        match &cli.command {
+            Some(Command::Run { files, .. }) if !files.iter().any(|f| f == "-") => {
+                files.iter().map(std::fs::read_to_string).collect::<Result<_, _>>().ok()?
+            }
+            Some(Command::Export { query, .. }) => vec![query.clone()],
+            _ => return None,
+        }
+    };
+    let store = db::store::Store::open(store).ok()?;
+    let srcs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    crosswalk::query::needs::frameworks(&srcs, &|name| store.key(name).map(str::to_string))
+}
+
 fn session<'a>(db: &'a Database, common: &Common) -> Session<'a> {
     let terminal = io::stdout().is_terminal();
     let width =
@@ -115,7 +148,6 @@ fn session<'a>(db: &'a Database, common: &Common) -> Session<'a> {
     let format = common.format.unwrap_or_default();
     let mut session = Session::new(db, Env { format, ..Env::default() }, width);
     session.terminal = terminal;
-    session.follow_terminal = terminal && common.width.is_none();
     session
 }
 
@@ -126,10 +158,15 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     if let Some(result) = without_database(&cli) {
         return quiet_when_piped(result, exit::OK);
     }
-    let db = load(&cli.common)?;
+    let db = load(&cli)?;
     let mut session = session(&db, &cli.common);
     let result = dispatch(&cli, &db, &mut session);
-    quiet_when_piped(result, session.failures.first_code.unwrap_or(exit::OK))
+    let code = session.failures.first_code.unwrap_or(exit::OK);
+    drop(session);
+    // The process ends next, and the system takes its memory back at once:
+    // freeing a large database row by row first would only take time.
+    std::mem::forget(db);
+    quiet_when_piped(result, code)
 }
 
 /// Output piped into `head` and closed early: quiet, and `code` (a success
@@ -162,6 +199,7 @@ fn without_database(cli: &Cli) -> Option<Result<u8, Failure>> {
         Some(Command::Man) => {
             clap_mangen::Man::new(Cli::command()).render(&mut out).map(|()| exit::OK).map_err(Failure::Io)
         }
+        Some(Command::Build { dir, output }) => build(dir, output),
         _ => return None,
     })
 }
@@ -195,19 +233,29 @@ fn dispatch(cli: &Cli, db: &Database, session: &mut Session) -> Result<u8, Failu
         }
         Some(Command::Repl) => {
             drop(out);
+            follow_terminal(session, cli);
             repl::run(session)?;
             Ok(exit::OK)
         }
-        Some(Command::Check { .. } | Command::Completions { .. } | Command::Man) => {
+        Some(Command::Check { .. } | Command::Completions { .. } | Command::Man | Command::Build { .. }) => {
             unreachable!("handled before the database is loaded")
         }
         None if io::stdin().is_terminal() => {
             drop(out);
+            follow_terminal(session, cli);
             repl::run(session)?;
             Ok(exit::OK)
         }
         None => Ok(batch::run(session, &["-".to_string()], false, &mut out, &mut err)?),
     }
+}
+
+/// In the shell, on a terminal and with no `--width`, each result takes the
+/// terminal's width as it is then, so a resized window is used at once.
+/// Batch mode reads the width once: a file of statements asks no question
+/// of the terminal per statement.
+fn follow_terminal(session: &mut Session, cli: &Cli) {
+    session.follow_terminal = session.terminal && cli.common.width.is_none();
 }
 
 /// `-f` where a command cannot honour it is an error of the command line, not ignored.
@@ -220,6 +268,7 @@ fn refuse_format(cli: &Cli) -> Option<u8> {
         (Some(Command::Check { .. }), Format::Csv | Format::Markdown) => "check prints text, or JSON with -f json",
         (Some(Command::Soa { .. }), f) if f != Format::Csv => "soa template prints CSV, for a spreadsheet; drop -f",
         (Some(Command::Completions { .. } | Command::Man), _) => "completions and man print scripts; drop -f",
+        (Some(Command::Build { .. }), _) => "build writes a store, not a result; drop -f",
         _ => return None,
     };
     let _ = writeln!(io::stderr(), "error: {why}");
@@ -249,6 +298,26 @@ fn check_files(common: &Common, files: &[std::path::PathBuf], json: bool, out: &
         }
     }
     Ok(if failed { exit::DATA } else { exit::OK })
+}
+
+/// `crosswalk build DIR -o FILE`: compiles a folder that validates into a store.
+fn build(dir: &std::path::Path, output: &std::path::Path) -> Result<u8, Failure> {
+    match db::store::build(dir, output) {
+        Ok((files, bytes)) => {
+            let shown = diag::visible(&output.display().to_string()).into_owned();
+            writeln!(io::stderr(), "wrote {shown}: {files} files, {:.1} MiB", bytes as f64 / (1 << 20) as f64)?;
+            Ok(exit::OK)
+        }
+        Err(Error::Data(errors)) => {
+            let mut err = io::stderr();
+            for e in &errors {
+                writeln!(err, "{}", diag::visible(&e.to_string()))?;
+            }
+            writeln!(err, "error: {} has {} error(s); the store is not written", dir.display(), errors.len())?;
+            Ok(exit::DATA)
+        }
+        Err(e) => Err(Failure::Error(e)),
+    }
 }
 
 fn check(common: &Common, json: bool, stats: bool, out: &mut dyn Write) -> Result<u8, Failure> {

@@ -1,13 +1,18 @@
 //! The plain types of the database: frameworks, controls, mappings and the relationship vocabulary.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
 use serde::Serialize;
 
-/// Text of the database: borrowed from the binary for the shipped database, owned for a loaded folder.
-pub type Text = Cow<'static, str>;
+/// Text of the database: borrowed from the binary for the shipped database, a range of a file's text for a loaded folder.
+pub use crate::text::Text;
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 
 /// Index of a framework in [`crate::db::Database::frameworks`].
 pub type FwId = u16;
@@ -115,7 +120,7 @@ impl Control {
 pub struct Mapping {
     pub source: CtlId,
     /// The other sources of a group row; empty for a row with one source.
-    pub together_with: Vec<CtlId>,
+    pub together_with: Box<[CtlId]>,
     pub target: CtlId,
     pub relationship: Relationship,
     pub provenance: u16,
@@ -124,7 +129,7 @@ pub struct Mapping {
     pub marginal: bool,
     /// The published pairs this row carries, as the publication names their
     /// targets (`PR.AC-1`, for a pair published against an earlier edition).
-    pub published_as: Vec<String>,
+    pub published_as: Box<[String]>,
     pub set: u16,
     pub line: u32,
 }

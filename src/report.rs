@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::db::Database;
-use crate::model::{CtlId, Relationship, State, Strength};
+use crate::model::{CtlId, Relationship, State, Strength, Text};
 
 /// What one statement produced.
 #[derive(Debug, Clone, Serialize)]
@@ -34,18 +34,14 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ControlInfo {
     pub framework: String,
-    pub id: String,
-    pub title: String,
+    pub id: Text,
+    pub title: Text,
 }
 
 impl ControlInfo {
     pub fn of(db: &Database, c: CtlId) -> ControlInfo {
         let control = db.control(c);
-        ControlInfo {
-            framework: db.key_of(c).to_string(),
-            id: control.id.to_string(),
-            title: control.title.to_string(),
-        }
+        ControlInfo { framework: db.key_of(c).to_string(), id: control.id.clone(), title: control.title.clone() }
     }
 
     /// `KEY:ID`
@@ -306,6 +302,32 @@ impl Closer {
     }
 }
 
+/// Why a route holds: its row's rationale, or, for a derived route, each
+/// step's in order, shown joined by ` / then: `. The rows' texts are shared,
+/// not copied: a coverage through a third framework reaches each target by
+/// hundreds of routes at scale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rationale {
+    pub first: Text,
+    pub then: Option<Text>,
+}
+
+impl std::fmt::Display for Rationale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.first)?;
+        match &self.then {
+            Some(then) => write!(f, " / then: {then}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Serialize for Rationale {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// One source control's contribution to a target.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contribution {
@@ -318,14 +340,14 @@ pub struct Contribution {
     /// The node the route reaches when it is not the target itself: one of its
     /// parts, or a whole above it mapped in full.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub to: Option<ControlInfo>,
+    pub to: Option<Box<ControlInfo>>,
     /// The intermediate control of a derived route.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub via: Option<ControlInfo>,
+    pub via: Option<Box<ControlInfo>>,
     /// The source is only partly implemented (a Statement of Applicability said so).
     pub partial_source: bool,
     pub gives: Strength,
-    pub rationale: String,
+    pub rationale: Rationale,
     /// What a Statement of Applicability says of the source: its status and justification.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub implementation: Option<Implementation>,
@@ -576,9 +598,9 @@ pub struct PlanStep {
 impl PlanStep {
     /// The ids of the controls the step adds, a member of another framework named with its key.
     pub fn ids(&self, sep: &str) -> String {
-        let mut ids = vec![self.add.id.clone()];
+        let mut ids = vec![self.add.id.to_string()];
         for c in &self.together_with {
-            ids.push(if c.framework == self.add.framework { c.id.clone() } else { c.qualified() });
+            ids.push(if c.framework == self.add.framework { c.id.to_string() } else { c.qualified() });
         }
         ids.join(sep)
     }

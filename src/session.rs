@@ -56,6 +56,8 @@ pub struct Session<'a> {
     pub failures: Failures,
     /// Whether something was printed, so the next output is set apart by a blank line.
     printed: bool,
+    /// The text of the statement being printed; kept between statements so its memory is reused.
+    buf: String,
 }
 
 /// How a run went.
@@ -125,6 +127,7 @@ impl<'a> Session<'a> {
             max_errors: None,
             failures: Failures::default(),
             printed: false,
+            buf: String::new(),
         }
     }
 
@@ -261,15 +264,21 @@ impl<'a> Session<'a> {
         if self.follow_terminal {
             self.width = terminal_size::terminal_size().map(|(w, _)| w.0 as usize).or(self.width);
         }
-        let text = output::render(&output, self.env.format, self.width);
-        Ok(self.print(&text, out))
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        if self.printed {
+            buf.push('\n');
+        }
+        output::render_to(&mut buf, &output, self.env.format, self.width);
+        let printed = self.print(&buf, out);
+        self.buf = buf;
+        Ok(printed)
     }
 
+    /// Writes a statement's text (with the blank line before it) at once, and flushes it, so
+    /// that a program reading the output as it comes gets each result whole.
     fn print(&mut self, text: &str, out: &mut dyn Write) -> io::Result<()> {
         let text = if self.terminal { diag::visible_lines(text) } else { text.into() };
-        if self.printed {
-            out.write_all(b"\n")?;
-        }
         out.write_all(text.as_bytes())?;
         out.flush()?;
         self.printed = true;

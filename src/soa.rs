@@ -1,6 +1,5 @@
 //! Statements of Applicability: the blank template, and reading a filled one as a set of controls.
 
-use std::borrow::Cow;
 use std::path::Path;
 
 use crate::db::csv_table;
@@ -106,7 +105,7 @@ pub fn read(db: &Database, path: &Path, shown: &str) -> Result<Soa, Error> {
 pub fn from_text(db: &Database, text: String, shown: &str) -> Result<Soa, Error> {
     use sha2::Digest as _;
     let sha256: String = sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-    let file = SourceFile { rel: shown.to_string(), display: shown.to_string(), text: Cow::Owned(text), table: None };
+    let file = SourceFile { rel: shown.to_string(), display: shown.to_string(), text: text.into(), table: None };
     let mut errors = Vec::new();
     let soa = parse(db, &file, &mut errors)?;
     if errors.is_empty() {

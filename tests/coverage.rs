@@ -50,7 +50,7 @@ fn eval(src: &str) -> Output {
 /// Each target's id and state, in order.
 fn states(src: &str) -> Vec<(String, String)> {
     let Output::Coverage(c) = eval(src) else { panic!("not a coverage") };
-    c.rows.iter().map(|r| (r.target.id.clone(), r.state.to_string())).collect()
+    c.rows.iter().map(|r| (r.target.id.to_string(), r.state.to_string())).collect()
 }
 
 fn expect(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -205,7 +205,7 @@ fn parts(src: &str) -> Vec<(String, String, String)> {
         .iter()
         .map(|r| {
             let p = r.parts.as_ref().map(|p| format!("{}/{}", p.full, p.total)).unwrap_or_default();
-            (r.target.id.clone(), r.state.to_string(), p)
+            (r.target.id.to_string(), r.state.to_string(), p)
         })
         .collect()
 }
@@ -304,7 +304,8 @@ fn the_plan_is_the_fewest_controls_and_keeps_its_promise() {
     let Output::Plan(p) = eval("plan src{S3} -> req where id != R6") else { panic!() };
     assert_eq!(p.method, "minimal");
     assert_eq!(p.set, "src{S1, S2, S4, S5}");
-    let steps: Vec<(String, Vec<String>)> = p.steps.iter().map(|s| (s.add.id.clone(), s.makes_full.clone())).collect();
+    let steps: Vec<(String, Vec<String>)> =
+        p.steps.iter().map(|s| (s.add.id.to_string(), s.makes_full.clone())).collect();
     // S5 and S2 each make one requirement full; S5 meets more parts, so it comes first.
     assert_eq!(
         steps,
@@ -342,7 +343,7 @@ fn sources_stand_for_their_parts_and_a_whole_of_sources_is_a_source() {
 fn explain_lists_the_parts_with_their_states() {
     let Output::Explain(e) = eval("explain src{S1, S3} -> req:R1") else { panic!() };
     assert_eq!(e.state.to_string(), "partial");
-    let parts: Vec<(String, String)> = e.parts.iter().map(|p| (p.part.id.clone(), p.state.to_string())).collect();
+    let parts: Vec<(String, String)> = e.parts.iter().map(|p| (p.part.id.to_string(), p.state.to_string())).collect();
     assert_eq!(
         parts,
         [("R1.1".into(), "full".into()), ("R1.2".into(), "none".into()), ("R1.3".into(), "partial".into())]
@@ -367,7 +368,7 @@ fn sources_that_hold_a_relationship_together_count_only_together() {
         ("R6.2".into(), "partial".into(), "".into())
     );
     let Output::Coverage(c) = eval("coverage req:R6.2 -> src where id = S2 or id = S4 or id = S1") else { panic!() };
-    let states: Vec<(String, String)> = c.rows.iter().map(|r| (r.target.id.clone(), r.state.to_string())).collect();
+    let states: Vec<(String, String)> = c.rows.iter().map(|r| (r.target.id.to_string(), r.state.to_string())).collect();
     assert_eq!(states, [("S1".into(), "none".into()), ("S2".into(), "full".into()), ("S4".into(), "full".into())]);
     // A group may take a member from another framework: S5 and mid's M1 together meet R3.
     assert_eq!(parts("coverage src:S5 + mid:M1 -> req where id = R3"), expect3(&[("R3", "full", "")]));

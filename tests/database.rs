@@ -295,8 +295,12 @@ fn files_that_cannot_be_kept_in_git_are_reported_not_skipped() {
     // A file over the size limit is not read (a sparse file: no disk is used).
     let dir = base_copy();
     let huge = std::fs::File::create(dir.path().join("catalogs/beta.csv")).unwrap();
-    huge.set_len(db::load::MAX_FILE_BYTES + 1).unwrap();
-    assert!(errors_of(dir.path()).contains("DB/catalogs/beta.csv: file is 64 MiB; data files are limited to 64 MiB"));
+    huge.set_len(db::load::MAX_DATA_FILE_BYTES + 1).unwrap();
+    let errors = errors_of(dir.path());
+    assert!(
+        errors.contains("DB/catalogs/beta.csv: file is 2048 MiB; database files are limited to 2048 MiB"),
+        "{errors}"
+    );
 }
 
 #[test]

@@ -4,7 +4,6 @@
 //! functions below do what the targets in `fuzz/fuzz_targets/` do with them. `fuzz/run.sh`
 //! adds these files to each target's corpus.
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -68,7 +67,7 @@ fn files(data: &[u8]) -> Vec<SourceFile> {
         let body = &after[(name_end + 1).min(after.len())..];
         let end = find(body, b"\n=== ").map_or(body.len(), |i| i + 1);
         let text = String::from_utf8_lossy(&body[..end]).into_owned();
-        out.push(SourceFile { display: format!("db/{rel}"), rel, text: Cow::Owned(text), table: None });
+        out.push(SourceFile { display: format!("db/{rel}"), rel, text: text.into(), table: None });
         rest = &body[end..];
     }
     out.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -101,7 +100,7 @@ fn import() {
         files.push(SourceFile {
             rel: format!("imports/{name}"),
             display: name.into(),
-            text: Cow::Owned(text),
+            text: crosswalk::text::Text::from(text),
             table: None,
         });
         let options = db::LoadOptions { framework_map: vec![("focal".into(), "csf".into())] };

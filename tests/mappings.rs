@@ -531,7 +531,7 @@ fn coverage_states(db: &Database, query: &str) -> Vec<(String, String)> {
     let crosswalk::report::Output::Coverage(c) = eval::eval(db, &mut env, &stmt, query).unwrap() else {
         panic!("{query} is not a coverage")
     };
-    c.rows.iter().map(|r| (r.target.id.clone(), r.state.to_string())).collect()
+    c.rows.iter().map(|r| (r.target.id.to_string(), r.state.to_string())).collect()
 }
 
 #[test]

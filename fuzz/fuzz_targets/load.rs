@@ -4,8 +4,6 @@
 //! `fuzz/run.sh` writes the broken databases of `tests/broken/` in this form as seeds.
 #![no_main]
 
-use std::borrow::Cow;
-
 use crosswalk::db::load::SourceFile;
 use crosswalk::db::{self, Database};
 use libfuzzer_sys::fuzz_target;
@@ -22,7 +20,7 @@ fn files(data: &[u8]) -> Vec<SourceFile> {
         let body = &after[(name_end + 1).min(after.len())..];
         let end = find(body, b"\n=== ").map_or(body.len(), |i| i + 1);
         let text = String::from_utf8_lossy(&body[..end]).into_owned();
-        out.push(SourceFile { display: format!("db/{rel}"), rel, text: Cow::Owned(text), table: None });
+        out.push(SourceFile { display: format!("db/{rel}"), rel, text: text.into(), table: None });
         rest = &body[end..];
     }
     out.sort_by(|a, b| a.rel.cmp(&b.rel));

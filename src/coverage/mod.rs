@@ -88,7 +88,7 @@ pub struct Route {
     /// The other sources of a group row, which hold the relationship together with `source`.
     pub together_with: Vec<CtlId>,
     pub target: CtlId,
-    pub steps: Vec<Link>,
+    pub steps: Steps,
     pub relationship: Option<Relationship>,
     pub superseded: bool,
 }
@@ -107,44 +107,93 @@ impl Route {
     }
 }
 
+/// The links of a route, in order: one for a mapping, two through a middle control.
+#[derive(Debug, Clone, Copy)]
+pub struct Steps {
+    links: [Link; 2],
+    len: u8,
+}
+
+impl Steps {
+    pub fn one(link: Link) -> Steps {
+        Steps { links: [link, link], len: 1 }
+    }
+
+    pub fn two(first: Link, second: Link) -> Steps {
+        Steps { links: [first, second], len: 2 }
+    }
+}
+
+impl std::ops::Deref for Steps {
+    type Target = [Link];
+    fn deref(&self) -> &[Link] {
+        &self.links[..self.len as usize]
+    }
+}
+
+/// The second steps of derived routes: each middle control's links to the
+/// target framework, gathered and sorted once however many sources reach it.
+#[derive(Debug, Default)]
+pub struct Hops {
+    to_target: rustc_hash::FxHashMap<CtlId, Vec<Link>>,
+}
+
+impl Hops {
+    fn from(&mut self, db: &Database, mid: CtlId, target: FwId) -> &[Link] {
+        self.to_target.entry(mid).or_insert_with(|| db.links_to(mid, target))
+    }
+}
+
 /// Every route from `source` to controls of framework `target` (optionally to one control).
 pub fn routes_from(db: &Database, source: CtlId, target: FwId, only: Option<CtlId>, routes: Routes) -> Vec<Route> {
+    routes_with(db, source, target, only, routes, &mut Hops::default())
+}
+
+/// [`routes_from`], with the second steps of earlier calls for the same `target` in `hops`:
+/// the routes of many sources cost the links they touch, once each.
+pub fn routes_with(
+    db: &Database,
+    source: CtlId,
+    target: FwId,
+    only: Option<CtlId>,
+    routes: Routes,
+    hops: &mut Hops,
+) -> Vec<Route> {
     let source_fw = db.control(source).framework;
     let wanted = |c: CtlId| only.is_none_or(|t| t == c);
+    let route = |steps: Steps, relationship, superseded| {
+        let target = steps[steps.len() - 1].to;
+        Route { source, together_with: Vec::new(), target, steps, relationship, superseded }
+    };
     let mut found: Vec<Route> = db
         .links_to(source, target)
         .into_iter()
         .filter(|l| wanted(l.to))
-        .map(|l| Route {
-            source,
-            together_with: Vec::new(),
-            target: l.to,
-            steps: vec![l],
-            relationship: Some(l.relationship),
-            superseded: false,
-        })
+        .map(|l| route(Steps::one(l), Some(l.relationship), false))
         .collect();
+    // In target order, as `links_to` gives them.
     let direct_targets: Vec<CtlId> = found.iter().map(|r| r.target).collect();
-    let mids: Vec<FwId> = match routes {
-        Routes::Direct => Vec::new(),
-        Routes::Via(m) => vec![m],
-        Routes::Any => (0..db.frameworks.len() as FwId).collect(),
+    let mids = match routes {
+        Routes::Direct => 0..0,
+        Routes::Via(m) => m..m + 1,
+        Routes::Any => 0..db.frameworks.len() as FwId,
     };
-    for mid in mids.into_iter().filter(|&m| m != source_fw && m != target) {
+    for mid in mids.filter(|&m| m != source_fw && m != target) {
         for first in db.links_to(source, mid) {
-            for second in db.links_to(first.to, target).into_iter().filter(|l| wanted(l.to)) {
-                found.push(Route {
-                    source,
-                    together_with: Vec::new(),
-                    target: second.to,
-                    steps: vec![first, second],
-                    relationship: first.relationship.compose(second.relationship),
-                    superseded: direct_targets.contains(&second.to),
-                });
+            for &second in hops.from(db, first.to, target).iter().filter(|l| wanted(l.to)) {
+                let superseded = direct_targets.binary_search(&second.to).is_ok();
+                found.push(route(
+                    Steps::two(first, second),
+                    first.relationship.compose(second.relationship),
+                    superseded,
+                ));
             }
         }
     }
-    found.sort_by_key(|r| (r.target, !r.direct(), r.steps.iter().map(|l| l.to).collect::<Vec<_>>()));
+    found.sort_by(|a, b| {
+        let key = |r: &Route| (r.target, !r.direct());
+        key(a).cmp(&key(b)).then_with(|| a.steps.iter().map(|l| l.to).cmp(b.steps.iter().map(|l| l.to)))
+    });
     found
 }
 
@@ -188,8 +237,9 @@ impl<'a> Evaluation<'a> {
             state: vec![State::None; n],
         };
         let sources: Vec<(CtlId, Strength)> = e.sources.iter().map(|(&c, &s)| (c, s)).collect();
+        let mut hops = Hops::default();
         for (source, strength) in sources {
-            for route in routes_from(db, source, fw, None, options.routes) {
+            for route in routes_with(db, source, fw, None, options.routes, &mut hops) {
                 e.reach(route, strength);
             }
         }
@@ -213,9 +263,9 @@ impl<'a> Evaluation<'a> {
                 let Some(strength) = strength else { continue };
                 let route = Route {
                     source: row.source,
-                    together_with: row.together_with.clone(),
+                    together_with: row.together_with.to_vec(),
                     target: row.target,
-                    steps: vec![link(row.source, row.target, row.relationship)],
+                    steps: Steps::one(link(row.source, row.target, row.relationship)),
                     relationship: Some(row.relationship),
                     superseded: false,
                 };
@@ -232,7 +282,7 @@ impl<'a> Evaluation<'a> {
                         source: row.target,
                         together_with: Vec::new(),
                         target: s,
-                        steps: vec![step],
+                        steps: Steps::one(step),
                         relationship: Some(Relationship::SupersetOf),
                         superseded: false,
                     };

@@ -1,6 +1,6 @@
 //! Coverage rows: each target with its state, what reaches it and its parts, what is open and what would close it.
 
-use super::{group_label, route_row, routes_from, Evaluation, Options, Reach};
+use super::{group_label, route_row, routes_with, Evaluation, Hops, Options, Reach};
 use crate::db::Database;
 use crate::model::{CtlId, FwId, State, Strength};
 use crate::query::sets::ControlSet;
@@ -82,18 +82,14 @@ fn covered_by(e: &Evaluation, set: &ControlSet, c: CtlId) -> Vec<Contribution> {
 
 fn contribution(db: &Database, set: &ControlSet, reach: &Reach, row: CtlId) -> Contribution {
     let route = &reach.route;
-    let rationale = route
-        .steps
-        .iter()
-        .map(|l| db.mappings[l.mapping as usize].rationale.as_ref())
-        .collect::<Vec<_>>()
-        .join(" / then: ");
+    let text = |l: &crate::db::Link| db.mappings[l.mapping as usize].rationale.clone();
+    let rationale = Rationale { first: text(&route.steps[0]), then: route.steps.get(1).map(text) };
     Contribution {
         source: ControlInfo::of(db, route.source),
         together_with: route.together_with.iter().map(|&c| ControlInfo::of(db, c)).collect(),
         relationship: route.relationship.unwrap_or(crate::model::Relationship::IntersectsWith),
-        to: (route.target != row).then(|| ControlInfo::of(db, route.target)),
-        via: (!route.direct()).then(|| ControlInfo::of(db, route.steps[0].to)),
+        to: (route.target != row).then(|| Box::new(ControlInfo::of(db, route.target))),
+        via: (!route.direct()).then(|| Box::new(ControlInfo::of(db, route.steps[0].to))),
         partial_source: reach.strength == Strength::Partial,
         gives: reach.gives,
         rationale,
@@ -256,10 +252,11 @@ pub fn explain(db: &Database, set: &ControlSet, source: String, t: CtlId, option
     nodes.extend(db.ancestors(t));
     nodes.extend(&descendants);
     let mut rows = Vec::new();
+    let mut hops = Hops::default();
     for (&s, &strength) in &e.sources {
         for &n in &nodes {
             let above = n != t && db.ancestors(t).any(|a| a == n);
-            for r in routes_from(db, s, fw, Some(n), options.routes) {
+            for r in routes_with(db, s, fw, Some(n), options.routes, &mut hops) {
                 if above && r.relationship.is_none_or(|rel| rel.coverage() != Strength::Full) {
                     continue;
                 }

@@ -15,8 +15,8 @@ pub const CATALOG_COLUMNS: [&str; 5] = ["id", "parent", "level", "title", "descr
 /// why an item places no duty on an organisation.
 pub const OPTIONAL_COLUMNS: [&str; 2] = ["aliases", "not_applicable"];
 
-pub(super) fn catalogs(files: &[SourceFile], db: &mut Database, errors: &mut Vec<DataError>, rejected: &mut Rejected) {
-    let mut metas: Vec<&SourceFile> = files.iter().filter(|f| is_catalog(f, ".toml")).collect();
+pub(super) fn catalogs(files: &[&SourceFile], db: &mut Database, errors: &mut Vec<DataError>, rejected: &mut Rejected) {
+    let mut metas: Vec<&SourceFile> = files.iter().copied().filter(|f| is_catalog(f, ".toml")).collect();
     // Frameworks in key order (`iso27001` before `iso27001-isms`), whatever the file system's order.
     metas.sort_by(|a, b| stem(&a.rel).cmp(stem(&b.rel)));
     for csv_file in files.iter().filter(|f| is_catalog(f, ".csv")) {
@@ -444,7 +444,7 @@ fn control_row(
         level: level_index as u8,
         mappable: fw.mappable[level_index],
         part: fw.parts[level_index],
-        not_applicable: cols.not_applicable.map_or(Text::Borrowed(""), |c| table.text(row, c)),
+        not_applicable: cols.not_applicable.map_or(Text::default(), |c| table.text(row, c)),
         applicable: true,
         title: table.text(row, cols.fixed[3]),
         description: table.text(row, cols.fixed[4]),

@@ -84,7 +84,7 @@ impl Index {
                     Some(&other) if other != ctl_id => clashes.aliases.push((ctl_id, alias.clone(), other)),
                     Some(_) => {}
                     None => {
-                        ids.insert(Text::Owned(alias.clone()), ctl_id);
+                        ids.insert(Text::from(alias.clone()), ctl_id);
                     }
                 }
                 folded.entry(alias.to_ascii_lowercase()).or_insert(ctl_id);

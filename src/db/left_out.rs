@@ -17,7 +17,7 @@ use crate::model::{CtlId, LeftOut, ProvenanceKind};
 pub const COLUMNS: [&str; 4] = ["source_id", "published_id", "provenance", "reason"];
 
 /// Reads every `left-out/*.csv` of the load into the database.
-pub(super) fn files(files: &[SourceFile], db: &mut Database, errors: &mut Vec<DataError>) {
+pub(super) fn files(files: &[&SourceFile], db: &mut Database, errors: &mut Vec<DataError>) {
     for file in files.iter().filter(|f| f.rel.starts_with("left-out/") && f.rel.ends_with(".csv")) {
         let name = &file.rel["left-out/".len()..];
         let Some(set) = db.sets.iter().position(|s| s.file.rsplit('/').next() == Some(name)) else {

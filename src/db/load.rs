@@ -1,6 +1,5 @@
 //! Reading a database's files (embedded or from a folder) and parsing them into raw records.
 
-use std::borrow::Cow;
 use std::path::Path;
 
 use indexmap::IndexMap;
@@ -8,8 +7,13 @@ use serde::Deserialize;
 
 use crate::diag::{DataError, Error};
 
-/// Data files larger than this are refused rather than read into memory.
+/// Files of statements and Statements of Applicability larger than this are refused rather than read into memory.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Database files larger than this are refused: a table addresses its
+/// fields, and the unescaped copies of some, with 32-bit offsets. A file
+/// larger than the memory the machine has free is refused too.
+pub const MAX_DATA_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 /// One file of a database: where it sits in the database folder, the name
 /// used in messages, and its text.
@@ -19,7 +23,7 @@ pub struct SourceFile {
     pub rel: String,
     /// Path shown in messages (`mappings/catalogs/csf.csv`).
     pub display: String,
-    pub text: Cow<'static, str>,
+    pub text: Text,
     /// The table of a CSV file read at build time (the shipped database).
     pub table: Option<CsvTable>,
 }
@@ -57,8 +61,8 @@ pub fn embedded_files() -> Vec<SourceFile> {
         .iter()
         .map(|(rel, content)| {
             let (text, table) = match content {
-                Embedded::Text(text) => (Cow::Borrowed(*text), None),
-                Embedded::Table(t) => (Cow::Borrowed(""), Some(CsvTable::from_static(t))),
+                Embedded::Text(text) => (Text::from_static(text), None),
+                Embedded::Table(t) => (Text::default(), Some(CsvTable::from_static(t))),
             };
             SourceFile { rel: (*rel).to_string(), display: format!("mappings/{rel}"), text, table }
         })
@@ -92,7 +96,7 @@ pub fn layer_files(path: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Err
     match read_lossy(path, &shown, &mut errors) {
         Ok(text) => {
             let file =
-                SourceFile { rel: format!("imports/{name}"), display: shown, text: Cow::Owned(text), table: None };
+                SourceFile { rel: format!("imports/{name}"), display: shown, text: Text::from(text), table: None };
             Ok((vec![file], errors))
         }
         Err(Error::Data(mut e)) => {
@@ -111,6 +115,27 @@ pub fn layer_files(path: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Err
 /// that is not a regular file (a folder, a named pipe, a broken link): a
 /// mapping set never disappears without a word.
 pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error> {
+    let paths = dir_paths(dir)?;
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for (rel, path) in paths {
+        let display = path.display().to_string();
+        match read_lossy(&path, &display, &mut errors) {
+            Ok(text) => files.push(SourceFile { rel, display, text: Text::from(text), table: None }),
+            Err(Error::Data(mut e)) => errors.append(&mut e),
+            // One unreadable file is one more fault of the database, reported with the others.
+            Err(Error::Io { source, .. }) => {
+                let msg = format!("cannot be read: {}", crate::diag::io_message(&source));
+                errors.push(DataError::new(&display, 0, msg));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((files, errors))
+}
+
+/// The database files in `dir` (see [`dir_files`]), each with its path inside the folder, in that order.
+pub fn dir_paths(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>, Error> {
     let shown = dir.display().to_string();
     let mut paths = Vec::new();
     let subs = [
@@ -139,27 +164,12 @@ pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error>
         }
     }
     paths.sort();
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for (rel, path) in paths {
-        let display = path.display().to_string();
-        match read_lossy(&path, &display, &mut errors) {
-            Ok(text) => files.push(SourceFile { rel, display, text: Cow::Owned(text), table: None }),
-            Err(Error::Data(mut e)) => errors.append(&mut e),
-            // One unreadable file is one more fault of the database, reported with the others.
-            Err(Error::Io { source, .. }) => {
-                let msg = format!("cannot be read: {}", crate::diag::io_message(&source));
-                errors.push(DataError::new(&display, 0, msg));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok((files, errors))
+    Ok(paths)
 }
 
 /// Reads a UTF-8 text file; a file that is too large or not UTF-8 is a data error at its place.
 pub fn read_text(path: &Path, display: &str) -> Result<String, Error> {
-    String::from_utf8(read_bytes(path, display)?)
+    String::from_utf8(read_bytes(path, display, MAX_FILE_BYTES)?)
         .map_err(|e| Error::Data(vec![not_utf8(display, e.as_bytes(), e.utf8_error())]))
 }
 
@@ -167,7 +177,7 @@ pub fn read_text(path: &Path, display: &str) -> Result<String, Error> {
 /// reported and read with replacement characters, so that one bad byte does
 /// not hide the rest of the load's problems.
 fn read_lossy(path: &Path, display: &str, errors: &mut Vec<DataError>) -> Result<String, Error> {
-    let bytes = read_bytes(path, display)?;
+    let bytes = read_bytes(path, display, MAX_DATA_FILE_BYTES)?;
     // Every byte of a UTF-16 file would be an error of its own; one says it all.
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         let msg = "is UTF-16 (it starts with a UTF-16 byte-order mark); save the file as UTF-8";
@@ -182,29 +192,56 @@ fn read_lossy(path: &Path, display: &str, errors: &mut Vec<DataError>) -> Result
     }
 }
 
-/// Reads a data file: a regular file (or a link to one) of at most
-/// [`MAX_FILE_BYTES`]. A folder, a named pipe or a device is refused rather
-/// than skipped, waited on or read without end.
-fn read_bytes(path: &Path, display: &str) -> Result<Vec<u8>, Error> {
+/// Reads a file: a regular file (or a link to one) of at most `limit` bytes,
+/// and no larger than the memory free. A folder, a named pipe or a device is
+/// refused rather than skipped, waited on or read without end.
+fn read_bytes(path: &Path, display: &str, limit: u64) -> Result<Vec<u8>, Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(display, e))?;
     if !meta.is_file() {
         return Err(Error::Data(vec![DataError::new(display, 0, format!("is {}, not a file", kind_of(&meta)))]));
     }
-    let bytes = read_capped(path).map_err(|e| Error::io(display, e))?;
-    let len = (bytes.len() as u64).max(meta.len());
-    if len > MAX_FILE_BYTES {
-        let msg = format!("file is {} MiB; data files are limited to {} MiB", len >> 20, MAX_FILE_BYTES >> 20);
-        return Err(Error::Data(vec![DataError::new(display, 0, msg)]));
-    }
+    too_large(display, meta.len(), limit)?;
+    let bytes = read_up_to(path, meta.len(), limit).map_err(|e| Error::io(display, e))?;
+    too_large(display, bytes.len() as u64, limit)?;
     Ok(bytes)
+}
+
+/// Refuses a file of `len` bytes over `limit`, or over the memory the machine has free.
+fn too_large(display: &str, len: u64, limit: u64) -> Result<(), Error> {
+    let msg = if len > limit {
+        let what = if limit == MAX_FILE_BYTES { "data files" } else { "database files" };
+        format!("file is {} MiB; {what} are limited to {} MiB", len >> 20, limit >> 20)
+    } else if let Some(free) = memory_available().filter(|&free| len > free) {
+        format!(
+            "file is {} MiB, more than the {} MiB of memory free; free memory or split the file",
+            len >> 20,
+            free >> 20
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Error::Data(vec![DataError::new(display, 0, msg)]))
+}
+
+/// The memory the system can give without swapping (Linux's `MemAvailable`), in bytes.
+fn memory_available() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find_map(|l| l.strip_prefix("MemAvailable:"))?;
+    let kib: u64 = line.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Reads at most one byte more than [`MAX_FILE_BYTES`] of any readable file,
 /// so that a file growing as it is read cannot exhaust memory.
 pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_up_to(path, 0, MAX_FILE_BYTES)
+}
+
+/// Reads at most `limit + 1` bytes, into a buffer of the size expected (the file's length).
+fn read_up_to(path: &Path, expected: u64, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read as _;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    let mut bytes = Vec::with_capacity(expected.min(limit) as usize + 1);
+    std::fs::File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -313,6 +350,7 @@ fn strip_bom(text: &str) -> &str {
 
 use super::csv_table;
 pub use super::csv_table::{CsvRow, CsvTable};
+use crate::text::Text;
 
 /// Reads a CSV file (see [`csv_table::parse`]); problems are reported at their lines.
 /// The shipped database's tables were read when the binary was built.
@@ -349,7 +387,7 @@ mod tests {
     use super::*;
 
     fn file(text: &'static str) -> SourceFile {
-        SourceFile { rel: "x.csv".into(), display: "x.csv".into(), text: Cow::Borrowed(text), table: None }
+        SourceFile { rel: "x.csv".into(), display: "x.csv".into(), text: Text::from_static(text), table: None }
     }
 
     #[test]

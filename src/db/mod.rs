@@ -6,6 +6,7 @@ pub mod imports;
 pub mod index;
 pub mod left_out;
 pub mod load;
+pub mod store;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +34,8 @@ pub struct Database {
     /// What the load did that a user should know of, though nothing is wrong (an
     /// imported catalog loaded as an id-only framework, maps kept out): said on stderr.
     pub notes: Vec<String>,
+    /// The words `search` reads, taken apart on the first search.
+    pub words: std::sync::OnceLock<std::sync::Arc<crate::query::search::Words>>,
 }
 
 /// How a load reads what it is given.
@@ -52,12 +55,15 @@ impl Database {
 }
 
 /// Where a database comes from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub enum DataSource<'a> {
     /// The database compiled into the binary.
     Embedded,
     /// A database folder (`--data DIR`).
     Dir(&'a Path),
+    /// A compiled store (`--data FILE`, see [`store`]): the whole of it, or the
+    /// catalogs and mapping sets of the frameworks named.
+    Store(&'a Path, Option<&'a std::collections::BTreeSet<String>>),
 }
 
 /// Loads a database and reports every problem found in it, each with its file and line.
@@ -87,13 +93,15 @@ pub fn load_with_errors_using(
             return Ok((Database::default(), vec![DataError::new(&path.display().to_string(), 0, msg)]));
         }
     }
+    let mut base = matches!(source, DataSource::Embedded).then(|| load::EMBEDDED_SHA256.to_string());
     let (mut files, mut errors) = match source {
         DataSource::Embedded => (load::embedded_files(), Vec::new()),
         DataSource::Dir(dir) => load::dir_files(dir)?,
-    };
-    let base = match source {
-        DataSource::Embedded => load::EMBEDDED_SHA256.to_string(),
-        DataSource::Dir(_) => load::fingerprint(None, &files),
+        DataSource::Store(path, frameworks) => {
+            let store = store::Store::open(path)?;
+            base = Some(store.sha256().to_string());
+            (store.files(frameworks)?, Vec::new())
+        }
     };
     if let DataSource::Dir(dir) = source {
         if !files.iter().any(|f| f.rel.starts_with("catalogs/")) && errors.is_empty() {
@@ -102,16 +110,37 @@ pub fn load_with_errors_using(
             return Ok((Database::default(), vec![DataError::new(&dir.display().to_string(), 0, msg)]));
         }
     }
-    let mut sha256 = base;
+    // Where each layer's files start, for the fingerprint.
+    let mut layers = vec![0];
     for dir in add {
         let (more, mut more_errors) = load::layer_files(dir)?;
-        sha256 = load::fingerprint(Some(&sha256), &more);
+        layers.push(files.len());
         files.extend(more);
         errors.append(&mut more_errors);
     }
-    let mut db = validate::build(&files, options, &mut errors);
-    db.sha256 = sha256;
+    layers.push(files.len());
+    // The fingerprint is a pass over every byte: it is taken on a second core while the first builds.
+    let (mut db, sha256) = std::thread::scope(|scope| {
+        let fingerprint = scope.spawn(|| fingerprint(base.as_deref(), &files, &layers));
+        let db = from_files_using(&files, options, &mut errors);
+        (db, fingerprint.join())
+    });
+    db.sha256 = sha256.unwrap_or_else(|_| fingerprint(base.as_deref(), &files, &layers));
     Ok((db, errors))
+}
+
+/// The fingerprint of a base and the layers on top of it: each layer's
+/// extends the one below (`layers` holds where each starts, and the end).
+/// `base` is the base's when it is known already (a store keeps its folder's).
+fn fingerprint(base: Option<&str>, files: &[SourceFile], layers: &[usize]) -> String {
+    let mut sha256 = match base {
+        Some(sha256) => sha256.to_string(),
+        None => load::fingerprint(None, &files[..layers[1]]),
+    };
+    for layer in layers[1..].windows(2) {
+        sha256 = load::fingerprint(Some(&sha256), &files[layer[0]..layer[1]]);
+    }
+    sha256
 }
 
 /// [`load_layers_with_errors`], with any problem an [`Error::Data`].

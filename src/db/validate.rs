@@ -88,7 +88,7 @@ pub(super) struct Rejected {
 /// Says once that there is no provenance to name, when mapping sets need one:
 /// `provenance.toml` is missing, or defines none. Its rows are then not
 /// reported one by one.
-fn missing_provenance(files: &[SourceFile], provenances: &[Provenance], errors: &mut Vec<DataError>) -> bool {
+fn missing_provenance(files: &[&SourceFile], provenances: &[Provenance], errors: &mut Vec<DataError>) -> bool {
     let has_sets = files.iter().any(|f| !f.rel.contains('/') && f.rel.ends_with(".csv"));
     if !has_sets || !provenances.is_empty() {
         return false;
@@ -110,7 +110,7 @@ fn missing_provenance(files: &[SourceFile], provenances: &[Provenance], errors: 
 /// The files, each path once: a layer that defines a catalog or a mapping
 /// set the database already has is reported, and its file left out.
 /// `provenance.toml` may come from every layer.
-fn distinct(files: &[SourceFile], errors: &mut Vec<DataError>) -> Vec<SourceFile> {
+fn distinct<'a>(files: &'a [SourceFile], errors: &mut Vec<DataError>) -> Vec<&'a SourceFile> {
     let mut first: HashMap<&str, &str> = HashMap::default();
     let mut out = Vec::with_capacity(files.len());
     for f in files {
@@ -125,13 +125,13 @@ fn distinct(files: &[SourceFile], errors: &mut Vec<DataError>) -> Vec<SourceFile
                 continue;
             }
         }
-        out.push(f.clone());
+        out.push(f);
     }
     out
 }
 
 /// The version of the first `database.toml` (the base layer's), or `unversioned`.
-fn database_version(files: &[SourceFile], errors: &mut Vec<DataError>) -> String {
+fn database_version(files: &[&SourceFile], errors: &mut Vec<DataError>) -> String {
     let Some(file) = files.iter().find(|f| f.rel == "database.toml") else { return "unversioned".to_string() };
     match load::parse_toml::<load::DatabaseMeta>(file) {
         Ok(meta) => meta.version,
@@ -142,7 +142,7 @@ fn database_version(files: &[SourceFile], errors: &mut Vec<DataError>) -> String
     }
 }
 
-fn provenances(files: &[SourceFile], errors: &mut Vec<DataError>) -> Vec<Provenance> {
+fn provenances(files: &[&SourceFile], errors: &mut Vec<DataError>) -> Vec<Provenance> {
     let mut out: Vec<Provenance> = Vec::new();
     for file in files.iter().filter(|f| f.rel == "provenance.toml") {
         provenance_file(file, &mut out, errors);
@@ -179,7 +179,7 @@ pub(super) fn find_line(text: &str, needle: &str) -> u32 {
     text.find(needle).map_or(0, |i| load::line_of(text, i))
 }
 
-fn mapping_sets(files: &[SourceFile], db: &mut Database, errors: &mut Vec<DataError>, rejected: &Rejected) {
+fn mapping_sets(files: &[&SourceFile], db: &mut Database, errors: &mut Vec<DataError>, rejected: &Rejected) {
     let mut pairs: HashMap<(FwId, FwId), String> = HashMap::default();
     for file in files.iter().filter(|f| !f.rel.contains('/') && f.rel.ends_with(".csv")) {
         let Some((source, target)) = set_frameworks(file, db, errors, rejected) else { continue };
@@ -241,7 +241,7 @@ fn mapping_rows(
     let cols = MAPPING_COLUMNS.map(|c| table.column(c).unwrap_or_default());
     let strength = table.column("strength");
     let published_as = table.column("published_as");
-    let mut seen: HashMap<(Vec<CtlId>, CtlId), u32> = HashMap::default();
+    let mut seen: HashMap<RowKey, u32> = HashMap::default();
     for row in table.rows.iter() {
         let f = |i: usize| table.field(row, cols[i]);
         let mut err = |msg: String| errors.push(DataError::new(&file.display, row.line, msg));
@@ -296,14 +296,14 @@ fn mapping_rows(
         }
         let id = db.mappings.len() as MapId;
         db.mappings.push(Mapping {
-            source: sources[0],
-            together_with: sources[1..].to_vec(),
+            source: sources.0,
+            together_with: sources.1,
             target,
             relationship,
             provenance: provenance as u16,
             rationale: table.text(row, cols[4]),
             marginal,
-            published_as: published_as.map_or_else(Vec::new, |c| split_ids(table.field(row, c))),
+            published_as: published_as.map_or_else(Box::default, |c| split_ids(table.field(row, c))),
             set: set_id,
             line: row.line,
         });
@@ -315,14 +315,19 @@ fn mapping_rows(
 /// relationship together (`5.1 + 5.37`); each is resolved, and none twice. A
 /// member of a group may belong to another framework, named `KEY:ID`
 /// (`5.7 + iso27001-isms:8.2`), as an ISMS's Annex A controls and clauses act together.
+/// Returns the first source and the others.
 fn resolve_group(
     db: &Database,
     fw: FwId,
     cell: &str,
     rejected: &Rejected,
     err: &mut impl FnMut(String),
-) -> Option<Vec<CtlId>> {
-    let ids: Vec<&str> = if cell.contains('+') { cell.split('+').map(str::trim).collect() } else { vec![cell] };
+) -> Option<(CtlId, Box<[CtlId]>)> {
+    if !cell.contains('+') {
+        // One source, the common case: nothing to allocate.
+        return resolve(db, fw, cell, "source_id", rejected, err).map(|c| (c, Box::default()));
+    }
+    let ids: Vec<&str> = cell.split('+').map(str::trim).collect();
     let mut out = Vec::with_capacity(ids.len());
     for id in &ids {
         let (member_fw, member) = match id.split_once(':').filter(|_| ids.len() > 1) {
@@ -342,29 +347,32 @@ fn resolve_group(
         }
         out.push(c);
     }
-    Some(out)
+    Some((out[0], out[1..].into()))
 }
 
 /// A `;`-separated list of ids.
-fn split_ids(cell: &str) -> Vec<String> {
+fn split_ids(cell: &str) -> Box<[String]> {
     cell.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
 /// The key under which a row's pair is mapped once: its sources (sorted, for a
 /// group) and its target. A set from a framework to itself reads both ways, so
 /// `b -> a` is the pair `a -> b` again; there, a control mapped to itself has no key.
-fn row_key(self_set: bool, sources: &[CtlId], target: CtlId) -> Option<(Vec<CtlId>, CtlId)> {
-    if let [source] = sources {
+fn row_key(self_set: bool, (source, others): &(CtlId, Box<[CtlId]>), target: CtlId) -> Option<RowKey> {
+    if others.is_empty() {
         return match (self_set, *source == target) {
-            (false, _) => Some((vec![*source], target)),
+            (false, _) => Some((*source, Box::default(), target)),
             (true, true) => None,
-            (true, false) => Some((vec![(*source).min(target)], (*source).max(target))),
+            (true, false) => Some(((*source).min(target), Box::default(), (*source).max(target))),
         };
     }
-    let mut key = sources.to_vec();
+    let mut key: Vec<CtlId> = std::iter::once(*source).chain(others.iter().copied()).collect();
     key.sort_unstable();
-    Some((key, target))
+    Some((key[0], key[1..].into(), target))
 }
+
+/// A row's pair: its first source (in order, for a group), the group's other sources, its target.
+type RowKey = (CtlId, Box<[CtlId]>, CtlId);
 
 /// Resolves an id of a mapping row: spelled as the catalog spells it, and a mappable level.
 pub(super) fn resolve(

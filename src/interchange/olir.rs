@@ -23,8 +23,9 @@ const REASONS: [&str; 5] = ["comments", "comment", "notes", "explanation", "just
 pub fn read(display: &str, text: &str) -> Result<Document, Vec<DataError>> {
     let mut errors = Vec::new();
     let delimiter = csv_table::sniff_delimiter(text);
+    let text = crate::text::Text::from(text.to_string());
     let table =
-        csv_table::parse_delimited(text, delimiter, |line, msg| errors.push(DataError::new(display, line, msg)));
+        csv_table::parse_delimited(&text, delimiter, |line, msg| errors.push(DataError::new(display, line, msg)));
     let Some(table) = table else { return Err(errors) };
     let col = |name: &str| table.header.iter().position(|h| column(h) == name);
     let (Some(focal), Some(reference), Some(relationship)) = (col(FOCAL), col(REFERENCE), col(RELATIONSHIP)) else {

@@ -170,7 +170,7 @@ fn coverage_blocks(c: &CoverageReport) -> Vec<Block> {
             Some(_) => format!("· {}", r.target.id),
             None => r.target.qualified(),
         };
-        let mut row = vec![target, r.target.title.clone(), r.state.to_string()];
+        let mut row = vec![target, r.target.title.to_string(), r.state.to_string()];
         if with_parts {
             row.push(parts_cell(r));
         }
@@ -237,7 +237,12 @@ fn path_blocks(p: &PathReport) -> Vec<Block> {
     }
     let mut t = Table::new(&[("target", false), ("title", true), ("relationship", false), ("route", true)]);
     for r in &p.rows {
-        t.push(vec![r.target.qualified(), r.target.title.clone(), r.relationship_text().to_string(), r.route_text()]);
+        t.push(vec![
+            r.target.qualified(),
+            r.target.title.to_string(),
+            r.relationship_text().to_string(),
+            r.route_text(),
+        ]);
     }
     out.push(Block::Table(t));
     let unknown = p.rows.iter().filter(|r| r.relationship.is_none()).count();
@@ -264,7 +269,12 @@ fn explain_blocks(e: &ExplainReport) -> Vec<Block> {
         let mut t = Table::new(&[("part", false), ("state", false), ("title", true), ("reached by", true)]);
         for p in &e.parts {
             let indent = "· ".repeat(p.depth);
-            t.push(vec![format!("{indent}{}", p.part.id), p.state.to_string(), p.part.title.clone(), p.by.join("\n")]);
+            t.push(vec![
+                format!("{indent}{}", p.part.id),
+                p.state.to_string(),
+                p.part.title.to_string(),
+                p.by.join("\n"),
+            ]);
         }
         out.push(Block::Table(t));
     }

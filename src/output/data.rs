@@ -108,7 +108,7 @@ fn crosswalk_table(m: &MappingList) -> Table {
         match line {
             super::CrosswalkLine::Row(r) => t.push(mapping_cells(r, &source_attrs, &target_attrs)),
             super::CrosswalkLine::Unmapped(s) => {
-                let mut row = vec![s.framework.clone(), s.id.clone(), s.title.clone()];
+                let mut row = vec![s.framework.clone(), s.id.to_string(), s.title.to_string()];
                 row.extend([String::new(), m.target.clone(), String::new(), String::new(), String::new()]);
                 row.extend([format!("no mapping to {}", m.target), String::new()]);
                 row.extend(attribute_cells(m.unmapped_attributes.get(&s.qualified()).unwrap_or(&none), &source_attrs));
@@ -179,7 +179,7 @@ fn coverage_table(c: &CoverageReport) -> Table {
                 .covered_by
                 .iter()
                 .filter(|k| k.gives == Strength::Full)
-                .map(|k| k.rationale.clone())
+                .map(|k| k.rationale.to_string())
                 .next()
                 .unwrap_or_else(|| "every part is met".to_string()),
             State::NotApplicable => format!("not applicable: {}", r.not_applicable.clone().unwrap_or_default()),
@@ -191,8 +191,8 @@ fn coverage_table(c: &CoverageReport) -> Table {
             r.gap.as_ref().map(|g| g.closing.iter().map(|k| k.short(&r.target.id)).collect::<Vec<_>>().join("; "));
         let mut row = vec![
             r.target.framework.clone(),
-            r.target.id.clone(),
-            r.target.title.clone(),
+            r.target.id.to_string(),
+            r.target.title.to_string(),
             r.level.clone(),
             r.part_of.clone().unwrap_or_default(),
             r.group.clone(),
@@ -283,10 +283,10 @@ fn routes_table(rows: &[RouteRow]) -> Table {
         let rationale: Vec<&str> = r.steps.iter().map(|s| s.rationale.as_str()).collect();
         t.push(vec![
             r.source.framework.clone(),
-            r.source.id.clone(),
+            r.source.id.to_string(),
             r.target.framework.clone(),
-            r.target.id.clone(),
-            r.target.title.clone(),
+            r.target.id.to_string(),
+            r.target.title.to_string(),
             r.relationship_text().to_string(),
             r.gives.to_string(),
             r.direct.to_string(),
@@ -364,7 +364,7 @@ pub fn matrix_table(out: &Output) -> Option<Table> {
         targets.iter().enumerate().map(|(i, c)| (c.qualified(), i)).collect();
     for s in &sources {
         let q = s.qualified();
-        let mut row = vec![q.clone(), s.title.clone()];
+        let mut row = vec![q.clone(), s.title.to_string()];
         row.extend(std::iter::repeat_n(String::new(), targets.len()));
         for (src, tgt, rel) in cells.iter().filter(|(src, _, _)| *src == q) {
             if let Some(&i) = index.get(tgt) {

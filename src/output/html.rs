@@ -185,7 +185,7 @@ fn items(h: &mut String, c: &CoverageReport) {
                     esc(&k.short()),
                     class(k.gives.into()),
                     k.gives,
-                    esc(&k.rationale)
+                    esc(&k.rationale.to_string())
                 );
             }
             let _ = writeln!(h, "</tbody></table>");

@@ -74,6 +74,14 @@ pub fn render(out: &Output, format: Format, width: Option<usize>) -> String {
     }
 }
 
+/// [`render`], appending to `buf`: a session renders every statement into the same buffer.
+pub fn render_to(buf: &mut String, out: &Output, format: Format, width: Option<usize>) {
+    match format {
+        Format::Table => table::render_to(buf, &blocks(out), width),
+        _ => buf.push_str(&render(out, format, width)),
+    }
+}
+
 /// A piece of a human-readable result.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {

@@ -16,6 +16,12 @@ const MIN_CUT: usize = 4;
 /// Renders blocks as text; tables fit `width` when given.
 pub fn render(blocks: &[Block], width: Option<usize>) -> String {
     let mut out = String::new();
+    render_to(&mut out, blocks, width);
+    out
+}
+
+/// [`render`], appending to `out`.
+pub fn render_to(out: &mut String, blocks: &[Block], width: Option<usize>) {
     for (i, block) in blocks.iter().enumerate() {
         if i > 0 && matches!(block, Block::Heading(_) | Block::Table(_)) {
             out.push('\n');
@@ -28,18 +34,61 @@ pub fn render(blocks: &[Block], width: Option<usize>) -> String {
                 // Lines that fit are kept as written, so aligned text (help) stays aligned.
                 let limit = width.unwrap_or(usize::MAX);
                 for line in t.lines() {
-                    if line.width() <= limit {
+                    if text_width(line) <= limit {
                         let _ = writeln!(out, "{line}");
                     } else {
                         let _ = writeln!(out, "{}", wrap(line, limit).join("\n"));
                     }
                 }
             }
-            Block::Fields(fields) => fields_text(&mut out, fields, width),
-            Block::Table(t) => table_text(&mut out, t, width),
+            Block::Fields(fields) => fields_text(out, fields, width),
+            Block::Table(t) => table_text(out, t, width),
         }
     }
-    out
+}
+
+/// The columns a text takes on a terminal: its length when it is printable
+/// ASCII (nearly every cell), else as Unicode says.
+fn text_width(s: &str) -> usize {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        s.len()
+    } else {
+        s.width()
+    }
+}
+
+/// A cell's lines: the cell itself when it fits its column whole, as most do.
+enum CellLines<'a> {
+    One(&'a str, usize),
+    Many(Vec<String>),
+}
+
+impl<'a> CellLines<'a> {
+    fn of(cell: &'a str, width: usize) -> CellLines<'a> {
+        let w = text_width(cell);
+        if w <= width && !cell.contains('\n') && !cell.contains("  ") && !cell.starts_with(' ') && !cell.ends_with(' ')
+        {
+            CellLines::One(cell, w)
+        } else {
+            CellLines::Many(wrap(cell, width))
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            CellLines::One(..) => 1,
+            CellLines::Many(lines) => lines.len(),
+        }
+    }
+
+    /// Line `l` and its width; empty past the last.
+    fn line(&self, l: usize) -> (&str, usize) {
+        match self {
+            CellLines::One(s, w) if l == 0 => (s, *w),
+            CellLines::One(..) => ("", 0),
+            CellLines::Many(lines) => lines.get(l).map_or(("", 0), |s| (s.as_str(), text_width(s))),
+        }
+    }
 }
 
 fn fields_text(out: &mut String, fields: &[(String, String)], width: Option<usize>) {
@@ -55,26 +104,47 @@ fn fields_text(out: &mut String, fields: &[(String, String)], width: Option<usiz
 
 fn table_text(out: &mut String, t: &Table, width: Option<usize>) {
     let widths = column_widths(t, width);
-    let line = |out: &mut String, cells: Vec<Vec<String>>| {
-        let height = cells.iter().map(Vec::len).max().unwrap_or(1);
+    let mut cells: Vec<CellLines> = Vec::with_capacity(widths.len());
+    let line = |out: &mut String, cells: &[CellLines]| {
+        let height = cells.iter().map(CellLines::len).max().unwrap_or(1);
         for l in 0..height {
-            let mut text = String::new();
+            let start = out.len();
+            // Padding is written only when a piece follows it: a line ends without blanks.
+            let mut pad = 0;
             for (i, cell) in cells.iter().enumerate() {
-                let piece = cell.get(l).map_or("", String::as_str);
+                let (piece, piece_w) = cell.line(l);
+                if !piece.is_empty() {
+                    spaces(out, pad);
+                    out.push_str(piece);
+                    pad = 0;
+                }
                 if i + 1 < cells.len() {
-                    text.push_str(piece);
-                    text.push_str(&" ".repeat(widths[i] - piece.width() + 2));
-                } else {
-                    text.push_str(piece);
+                    pad += widths[i] - piece_w + 2;
                 }
             }
-            let _ = writeln!(out, "{}", text.trim_end());
+            // A piece may end in other white space; the line does not.
+            let end = start + out[start..].trim_end().len();
+            out.truncate(end);
+            out.push('\n');
         }
     };
-    line(out, t.columns.iter().zip(&widths).map(|(c, &w)| wrap(&c.name, w)).collect());
+    cells.extend(t.columns.iter().zip(&widths).map(|(c, &w)| CellLines::of(&c.name, w)));
+    line(out, &cells);
     let _ = writeln!(out, "{}", widths.iter().map(|&w| "-".repeat(w)).collect::<Vec<_>>().join("  "));
     for row in &t.rows {
-        line(out, row.iter().zip(&widths).map(|(cell, &w)| wrap(cell, w)).collect());
+        cells.clear();
+        cells.extend(row.iter().zip(&widths).map(|(cell, &w)| CellLines::of(cell, w)));
+        line(out, &cells);
+    }
+}
+
+/// Appends `n` spaces.
+fn spaces(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
     }
 }
 
@@ -96,7 +166,8 @@ fn column_widths(t: &Table, width: Option<usize>) -> Vec<usize> {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            t.rows.iter().map(|r| r.get(i).map_or(0, |s| s.width())).max().unwrap_or(0).max(c.name.width()).max(1)
+            let cells = t.rows.iter().map(|r| r.get(i).map_or(0, |s| text_width(s)));
+            cells.max().unwrap_or(0).max(text_width(&c.name)).max(1)
         })
         .collect();
     let Some(limit) = width else { return widths };
@@ -104,7 +175,7 @@ fn column_widths(t: &Table, width: Option<usize>) -> Vec<usize> {
     let floors: Vec<usize> = (0..t.columns.len())
         .map(|i| {
             let words = t.rows.iter().filter_map(|r| r.get(i)).flat_map(|s| s.split_whitespace());
-            words.map(|w| w.width()).max().unwrap_or(0).clamp(MIN_WRAP, MAX_WORD)
+            words.map(text_width).max().unwrap_or(0).clamp(MIN_WRAP, MAX_WORD)
         })
         .collect();
     let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);

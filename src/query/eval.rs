@@ -292,9 +292,9 @@ fn group_row(db: &Database, m: MapId, reversed: bool) -> MappingRow {
     let group = (db.key_of(row.source).to_string(), ids.join(" + "), titles.join(" + "));
     let one = ControlInfo::of(db, row.target);
     let ((sf, si, st), (tf, ti, tt)) = if reversed {
-        ((one.framework, one.id, one.title), group)
+        ((one.framework, one.id.to_string(), one.title.to_string()), group)
     } else {
-        (group, (one.framework, one.id, one.title))
+        (group, (one.framework, one.id.to_string(), one.title.to_string()))
     };
     MappingRow {
         source_framework: sf,
@@ -321,12 +321,12 @@ fn mapping_row(db: &Database, source: CtlId, link: &Link) -> MappingRow {
     let (s, t) = (ControlInfo::of(db, source), ControlInfo::of(db, link.to));
     MappingRow {
         source_framework: s.framework,
-        source_id: s.id,
-        source_title: s.title,
+        source_id: s.id.to_string(),
+        source_title: s.title.to_string(),
         relationship: link.relationship,
         target_framework: t.framework,
-        target_id: t.id,
-        target_title: t.title,
+        target_id: t.id.to_string(),
+        target_title: t.title.to_string(),
         provenance: db.provenances[m.provenance as usize].key.clone(),
         rationale: m.rationale.to_string(),
         marginal: m.marginal,

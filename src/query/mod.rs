@@ -3,6 +3,7 @@
 pub mod ast;
 pub mod eval;
 pub mod filter;
+pub mod needs;
 pub mod parse;
 pub mod search;
 pub mod sets;

@@ -79,44 +79,87 @@ fn core(word: &str) -> String {
 }
 
 fn word_match(query: &str, word: &str) -> Match {
-    if query == word {
-        return Match::Exact;
-    }
-    let (q_len, w_len) = (query.chars().count(), word.chars().count());
-    let prefix = (q_len >= MIN_PREFIX && word.starts_with(query)) || (w_len >= MIN_STEM && query.starts_with(word));
-    let (sq, sw) = (stem(query), stem(word));
-    let stems = sq.chars().count() >= MIN_PREFIX
-        && sw.chars().count() >= MIN_PREFIX
-        && (sq == sw || sw.starts_with(sq.as_str()) || sq.starts_with(sw.as_str()));
-    if prefix || stems {
-        return Match::Stem;
-    }
-    let (a, b) = (core(query), core(word));
-    if a.chars().count() >= 5
-        && b.chars().count() >= 5
-        && (a == b || b.starts_with(a.as_str()) || a.starts_with(b.as_str()))
-    {
-        return Match::Core;
-    }
-    Match::None
+    Word::new(query).matches(&Word::new(word))
 }
 
-/// The best match of a query word in a text.
-fn best(query: &str, text: &str) -> Match {
-    words(text).map(|w| word_match(query, &w)).max().unwrap_or(Match::None)
+/// A word in lower case, with its stem and core and their lengths in characters.
+#[derive(Debug, Clone)]
+pub struct Word {
+    word: String,
+    len: usize,
+    stem: String,
+    stem_len: usize,
+    core: String,
+    core_len: usize,
 }
+
+impl Word {
+    fn new(word: &str) -> Word {
+        let (stem, core) = (stem(word), core(word));
+        let count = |s: &str| s.chars().count();
+        Word { len: count(word), stem_len: count(&stem), core_len: count(&core), word: word.to_string(), stem, core }
+    }
+
+    /// How well this query word matches a word of a control.
+    fn matches(&self, word: &Word) -> Match {
+        let (q, w) = (self, word);
+        if q.word == w.word {
+            return Match::Exact;
+        }
+        let prefix =
+            (q.len >= MIN_PREFIX && w.word.starts_with(&q.word)) || (w.len >= MIN_STEM && q.word.starts_with(&w.word));
+        let stems = q.stem_len >= MIN_PREFIX
+            && w.stem_len >= MIN_PREFIX
+            && (q.stem == w.stem || w.stem.starts_with(&q.stem) || q.stem.starts_with(&w.stem));
+        if prefix || stems {
+            return Match::Stem;
+        }
+        if q.core_len >= 5
+            && w.core_len >= 5
+            && (q.core == w.core || w.core.starts_with(&q.core) || q.core.starts_with(&w.core))
+        {
+            return Match::Core;
+        }
+        Match::None
+    }
+}
+
+/// Every control's words, field by field (id, title, aliases, description),
+/// worked out once per database: a batch may search thousands of times.
+#[derive(Debug, Default)]
+pub struct Words {
+    controls: Vec<[Vec<Word>; 4]>,
+}
+
+impl Words {
+    fn of(db: &Database) -> Words {
+        let split = |text: &str| words(text).map(|w| Word::new(&w)).collect::<Vec<_>>();
+        let controls = db
+            .controls
+            .iter()
+            .map(|c| [split(&c.id), split(&c.title), split(&c.aliases.join(" ")), split(&c.description)])
+            .collect();
+        Words { controls }
+    }
+}
+
+/// The best match of a query word in a field's words.
+fn best(query: &Word, words: &[Word]) -> Match {
+    words.iter().map(|w| query.matches(w)).max().unwrap_or(Match::None)
+}
+
+/// Field weights: the id, the title, the aliases, the description.
+const WEIGHTS: [u32; 4] = [8, 4, 4, 1];
 
 /// A control's score for the query, or `None` when some word matches nowhere.
-fn score(db: &Database, c: CtlId, query: &[String]) -> Option<u32> {
-    let control = db.control(c);
-    let aliases = control.aliases.join(" ");
-    let fields: [(&str, u32); 4] = [(&control.id, 8), (&control.title, 4), (&aliases, 4), (&control.description, 1)];
+fn score(fields: &[Vec<Word>; 4], query: &[Word]) -> Option<u32> {
     let mut total = 0;
     for q in query {
         let points = fields
             .iter()
-            .map(|(text, weight)| {
-                let factor = match best(q, text) {
+            .zip(WEIGHTS)
+            .map(|(words, weight)| {
+                let factor = match best(q, words) {
                     Match::Exact => 3,
                     Match::Stem => 2,
                     Match::Core => 1,
@@ -136,10 +179,11 @@ fn score(db: &Database, c: CtlId, query: &[String]) -> Option<u32> {
 
 /// The controls that hold every word of `needle`, best first; `within` limits them to a set.
 pub fn find(db: &Database, needle: &str, within: Option<&ControlSet>) -> Vec<CtlId> {
-    let query: Vec<String> = words(needle).collect();
+    let query: Vec<Word> = words(needle).map(|w| Word::new(&w)).collect();
+    let index = db.words.get_or_init(|| std::sync::Arc::new(Words::of(db)));
     let mut hits: Vec<(u32, CtlId)> = (0..db.controls.len() as CtlId)
         .filter(|&c| within.is_none_or(|s| s.strength(c).is_some()))
-        .filter_map(|c| score(db, c, &query).map(|s| (s, c)))
+        .filter_map(|c| score(&index.controls[c as usize], &query).map(|s| (s, c)))
         .collect();
     hits.sort_by_key(|&(s, c)| (std::cmp::Reverse(s), c));
     hits.into_iter().map(|(_, c)| c).collect()

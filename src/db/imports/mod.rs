@@ -40,7 +40,7 @@ pub(super) struct Imported {
 }
 
 /// The mapping files of the load (`imports/` of a database folder, or a file given to `--add`), read.
-pub(super) fn read(files: &[SourceFile], errors: &mut Vec<DataError>) -> Vec<Imported> {
+pub(super) fn read(files: &[&SourceFile], errors: &mut Vec<DataError>) -> Vec<Imported> {
     let mut out = Vec::new();
     for file in files.iter().filter(|f| f.rel.starts_with("imports/")) {
         match interchange::read(&file.display, &file.text) {
@@ -279,13 +279,13 @@ fn map_rows(
         let id = db.mappings.len() as MapId;
         db.mappings.push(Mapping {
             source: from[0],
-            together_with: from[1..].to_vec(),
+            together_with: from[1..].into(),
             target: to,
             relationship: rel,
             provenance,
-            rationale: Text::Owned(rationale),
+            rationale: Text::from(rationale),
             marginal: x.marginal,
-            published_as: x.published_as.clone(),
+            published_as: x.published_as.clone().into(),
             set: ctx.set,
             line: 0,
         });
