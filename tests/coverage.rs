@@ -377,3 +377,55 @@ fn sources_that_hold_a_relationship_together_count_only_together() {
     let Output::Plan(p) = eval("plan src:S1 -> req where id = R6") else { panic!() };
     assert_eq!(p.set, "src{S6}");
 }
+
+/// A folder of three frameworks of `n` controls, `a -> b` and `b -> c` mapped every control to every control.
+fn dense(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("catalogs")).unwrap();
+    std::fs::write(root.join("provenance.toml"), "[test]\nkind = \"analysis\"\ntitle = \"test\"\n").unwrap();
+    for k in ["a", "b", "c"] {
+        let meta = format!(
+            "key = \"{k}\"\nname = \"{k}\"\nversion = \"1\"\npublisher = \"test\"\nlevels = [\"control\"]\ncontrols = [\"control\"]\n"
+        );
+        std::fs::write(root.join(format!("catalogs/{k}.toml")), meta).unwrap();
+        let mut csv = String::from("id,parent,level,title,description\n");
+        for i in 0..n {
+            csv.push_str(&format!("{}{i},,control,Title {i},Description {i}\n", k.to_uppercase()));
+        }
+        std::fs::write(root.join(format!("catalogs/{k}.csv")), csv).unwrap();
+    }
+    for (s, t) in [("a", "b"), ("b", "c")] {
+        let mut csv = String::from("source_id,target_id,relationship,provenance,rationale\n");
+        for i in 0..n {
+            for j in 0..n {
+                let (su, tu) = (s.to_uppercase(), t.to_uppercase());
+                csv.push_str(&format!("{su}{i},{tu}{j},superset-of,test,{su}{i} contains {tu}{j}\n"));
+            }
+        }
+        std::fs::write(root.join(format!("{s}__{t}.csv")), csv).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn through_a_densely_mapped_middle_each_source_counts_once_per_target() {
+    let n = 40;
+    let dir = dense(n);
+    let db = db::load(DataSource::Dir(dir.path())).expect("the dense database loads");
+    let run = |src: &str| {
+        let stmt = parse::parse(src).remove(0).expect("parses");
+        eval::eval(&db, &mut Env::default(), &stmt, src).expect("evaluates")
+    };
+    let Output::Coverage(c) = run("coverage a -> c via b") else { panic!("a coverage") };
+    assert_eq!(c.rows.len(), n);
+    for row in &c.rows {
+        assert_eq!(row.state.to_string(), "full");
+        // n sources, each through one middle control (the first of the n that give as much), not n * n routes.
+        assert_eq!(row.covered_by.len(), n, "{}", row.target.id);
+        assert!(row.covered_by.iter().all(|k| k.via.as_ref().is_some_and(|v| v.id == "B0")));
+    }
+    // `path` still lists every route: through each of the n middle controls to each of the n targets.
+    let Output::Paths(p) = run("path a:A0 -> c via b") else { panic!("paths") };
+    assert_eq!(p.rows.len(), n * n);
+}

@@ -197,6 +197,35 @@ pub fn routes_with(
     found
 }
 
+/// A source's routes with, of its derived routes to each target, only the one
+/// that gives most (the first of those, in the order of their middle
+/// controls): one contribution per source, target and kind of route, so that
+/// a coverage through a densely mapped middle framework stays the size of
+/// its answer. `path` and `explain` still list every route.
+fn strongest_derived(routes: Vec<Route>, strength: Strength) -> Vec<Route> {
+    let mut out: Vec<Route> = Vec::with_capacity(routes.len());
+    // Where the kept derived route to the current target is in `out`.
+    let mut derived: Option<(CtlId, usize)> = None;
+    for route in routes {
+        if route.direct() {
+            out.push(route);
+            continue;
+        }
+        match derived {
+            Some((target, at)) if target == route.target => {
+                if route.gives(strength) > out[at].gives(strength) {
+                    out[at] = route;
+                }
+            }
+            _ => {
+                derived = Some((route.target, out.len()));
+                out.push(route);
+            }
+        }
+    }
+    out
+}
+
 /// A route that reaches a node of the target framework and counts, with what it gives.
 #[derive(Debug, Clone)]
 pub struct Reach {
@@ -239,7 +268,8 @@ impl<'a> Evaluation<'a> {
         let sources: Vec<(CtlId, Strength)> = e.sources.iter().map(|(&c, &s)| (c, s)).collect();
         let mut hops = Hops::default();
         for (source, strength) in sources {
-            for route in routes_with(db, source, fw, None, options.routes, &mut hops) {
+            let routes = routes_with(db, source, fw, None, options.routes, &mut hops);
+            for route in strongest_derived(routes, strength) {
                 e.reach(route, strength);
             }
         }
