@@ -216,6 +216,22 @@ mod no_input_panics {
             "iso27001",
             "soc2",
             "csf",
+            "catalog",
+            "groups",
+            "controls",
+            "parts",
+            "params",
+            "label",
+            "statement",
+            "item",
+            "prose",
+            "status",
+            "withdrawn",
+            "links",
+            "rel",
+            "incorporated-into",
+            "#5.1",
+            "{{ insert: param, 5.1 }}",
             "",
         ]);
         let leaf = prop_oneof![
@@ -292,6 +308,17 @@ mod no_input_panics {
         }
 
         #[test]
+        fn any_catalog_is_read_or_refused(inner in value()) {
+            load(json!({"catalog": inner}).to_string());
+        }
+
+        #[test]
+        fn any_catalog_tree_is_read_or_refused(controls in prop::collection::vec(super::no_input_panics_control(3), 0..5)) {
+            let doc = json!({"catalog": {"metadata": {"title": "t"}, "groups": [{"id": "g", "title": "G", "controls": controls}]}});
+            load(doc.to_string());
+        }
+
+        #[test]
         fn any_map_is_read_or_refused(maps in prop::collection::vec(super::no_input_panics_map(), 0..6)) {
             let doc = json!({"mapping-collection": {"metadata": {"title": "t"}, "mappings": [{
                 "source-resource": {"href": "iso27001.json"}, "target-resource": {"href": "x/unknown.json"}, "maps": maps}]}});
@@ -315,6 +342,45 @@ fn no_input_panics_map() -> impl proptest::strategy::Strategy<Value = serde_json
     ]);
     let items = prop::collection::vec(ids.prop_map(|i| serde_json::json!({"type": "control", "id-ref": i})), 0..4);
     (rel, items.clone(), items).prop_map(|(r, s, t)| serde_json::json!({"relationship": r, "sources": s, "targets": t}))
+}
+
+/// A control of a catalog drawn from few words, `depth` levels of enhancements and items deep:
+/// ids and labels that clash, parameters that insert one another, withdrawn controls.
+fn no_input_panics_control(depth: u32) -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+    use proptest::prelude::*;
+    use serde_json::json;
+    let names = prop::sample::select(vec!["c-1", "c-2", "C-1", "c 1", "", "a.", "(1)", "c-1_smt.a"]);
+    let prose = prop::sample::select(vec![
+        "Do it {{ insert: param, p1 }}.",
+        "{{ insert: param, p2 }} {{ insert: param, p2 }}",
+        "{{ insert: param,",
+        "plain",
+    ]);
+    let item = (names.clone(), names.clone(), prose.clone())
+        .prop_map(|(id, label, prose)| json!({"id": id, "name": "item", "props": [{"name": "label", "value": label}], "prose": prose}));
+    let items = item.prop_recursive(depth, 12, 3, |inner| {
+        (inner.clone(), prop::collection::vec(inner, 0..3)).prop_map(|(mut i, kids)| {
+            i["parts"] = json!(kids);
+            i
+        })
+    });
+    let params = json!([{"id": "p1", "select": {"how-many": "one-or-more", "choice": ["x {{ insert: param, p2 }}"]}},
+                        {"id": "p2", "label": "y {{ insert: param, p1 }}"}]);
+    let leaf = (names.clone(), names, any::<bool>(), prop::collection::vec(items, 0..3)).prop_map(
+        move |(id, label, gone, items)| {
+            let status = if gone { "withdrawn" } else { "active" };
+            json!({"id": id, "title": "T", "params": params,
+               "props": [{"name": "label", "value": label}, {"name": "status", "value": status}],
+               "links": [{"href": "#c-2", "rel": "incorporated-into"}],
+               "parts": [{"id": "s", "name": "statement", "parts": items}]})
+        },
+    );
+    leaf.prop_recursive(depth, 12, 3, |inner| {
+        (inner.clone(), prop::collection::vec(inner, 0..3)).prop_map(|(mut c, kids)| {
+            c["controls"] = json!(kids);
+            c
+        })
+    })
 }
 
 mod oscal_export {
@@ -573,4 +639,144 @@ fn a_database_folder_reads_the_mapping_files_in_its_imports_folder() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(states(&out), ["5.13=full"]);
     assert!(err.contains("imports/iso-soc2-sample.json: maps iso27001 and soc2"), "{err}");
+}
+
+mod oscal_catalogs {
+    use super::{load_adding, run, states};
+
+    const SP800_53: &str = "tests/data/oscal-catalog/sp800-53.json";
+    const SP800_53_ISO: &str = "tests/data/oscal-catalog/sp800-53-iso.json";
+    const EXAMPLE: &str = "tests/data/oscal-catalog/example.json";
+    const EXAMPLE_ISO: &str = "tests/data/oscal-catalog/example-iso.json";
+
+    /// Runs a query with files added; returns (exit code, stdout, stderr).
+    fn adding(files: &[&str], args: &[&str]) -> (i32, String, String) {
+        let mut all: Vec<&str> = files.iter().flat_map(|f| ["--add", f]).collect();
+        all.extend(args);
+        run(&all)
+    }
+
+    /// A coverage query's states, as `ID=STATE`, with the example catalog and its mapping added.
+    fn example_states(query: &str) -> Vec<String> {
+        let (code, out, err) = adding(&[EXAMPLE, EXAMPLE_ISO], &["-f", "csv", "-e", query]);
+        assert_eq!(code, 0, "{err}");
+        states(&out)
+    }
+
+    #[test]
+    fn an_sp800_53_catalog_loads_with_the_ids_nist_prints_and_its_own_as_aliases() {
+        let db = load_adding(SP800_53, &[]);
+        let fw = db.find_framework("sp800-53").expect("the catalog loads under its file's name");
+        let f = db.framework(fw);
+        assert_eq!(f.name, "NIST Special Publication 800-53 Revision 5.1.1 LOW IMPACT BASELINE");
+        assert_eq!(
+            (f.version.as_str(), f.publisher.as_str()),
+            ("5.1.1+u4", "Joint Task Force, Transformation Initiative")
+        );
+        assert_eq!(f.levels, ["family", "control", "enhancement", "item"]);
+        assert_eq!(db.controls_of(fw).count(), 27);
+        // The id a user types is the label NIST prints; the file's ids, the statement's and the zero-padded label find it too.
+        let id = |name: &str| db.find_control(fw, name).map(|c| db.control(c).id.to_string());
+        for name in ["IA-2(1)", "ia-2.1", "ia-2.1_smt", "IA-02(01)"] {
+            assert_eq!(id(name).as_deref(), Some("IA-2(1)"), "{name}");
+        }
+        assert_eq!(id("ac-2_smt.d.1").as_deref(), Some("AC-2d.1."));
+        let item = db.find_control(fw, "AC-2j.").unwrap();
+        assert!(db.control(item).part);
+        // The statement's text is NIST's, with each parameter as it reads.
+        assert_eq!(
+            db.control(item).title,
+            "Review accounts for compliance with account management requirements [Assignment: frequency];"
+        );
+        let enhancement = db.control(db.find_control(fw, "IA-2(1)").unwrap());
+        assert!(enhancement.enhancement && enhancement.is_control());
+        assert_eq!(db.control(enhancement.parent.unwrap()).id, "IA-2");
+    }
+
+    #[test]
+    fn a_mapping_collection_names_a_loaded_catalog_by_its_uuid() {
+        let (code, out, err) = adding(
+            &[SP800_53, SP800_53_ISO],
+            &["-f", "csv", "-e", "coverage iso27001{5.16, 5.17, 5.18, 8.5} -> sp800-53 where family = ia"],
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(!err.contains("id-only"), "{err}");
+        let s = states(&out);
+        for want in ["IA-2=partial", "IA-2(1)=partial", "IA-2(2)=none", "IA-6=full", "IA-5(1)=partial"] {
+            assert!(s.contains(&want.to_string()), "{want} in {s:?}");
+        }
+        // Without the catalog, the collection's source is a catalog no loaded framework answers to.
+        let (code, _, err) = adding(&[SP800_53_ISO], &["check"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("is no loaded framework: its 11 id(s) load as the id-only framework"), "{err}");
+    }
+
+    #[test]
+    fn an_enhancement_is_a_requirement_of_its_own() {
+        // 8.13 contains EX-1 whole: EX-1 and its items are full, its enhancement is not.
+        assert_eq!(
+            example_states("coverage iso27001{8.13} -> example with parts")[..4],
+            ["EX-1=full", "EX-1a.=full", "EX-1b.=full", "EX-1(1)=none"]
+        );
+        // A mapping to the enhancement reaches the enhancement, not its control.
+        assert_eq!(example_states("coverage iso27001{5.30} -> example")[..2], ["EX-1=none", "EX-1(1)=partial"]);
+        // A control in a set does not bring its enhancements; its family does; its items together make it.
+        assert_eq!(example_states("coverage example{EX-1} -> iso27001 where id = 5.30"), ["5.30=none"]);
+        assert_eq!(example_states("coverage example{ex} -> iso27001 where id = 5.30"), ["5.30=partial"]);
+        assert_eq!(example_states("coverage example{EX-1a., EX-1b.} -> iso27001 where id = 8.13"), ["8.13=partial"]);
+    }
+
+    #[test]
+    fn withdrawn_controls_are_kept_out_of_coverage_and_maps_to_them_are_warned_of() {
+        let (code, out, err) =
+            adding(&[EXAMPLE, EXAMPLE_ISO], &["-f", "json", "-e", "coverage iso27001{8.15} -> example"]);
+        assert_eq!(code, 0, "{err}");
+        let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let rows = doc["rows"].as_array().unwrap();
+        let row = |id: &str| rows.iter().find(|r| r["target"]["id"] == id).unwrap();
+        assert_eq!(row("EX-2")["state"], "n/a");
+        assert_eq!(row("EX-2")["not_applicable"], "withdrawn (moved to EX-3)");
+        assert_eq!(row("EX-1(2)")["not_applicable"], "withdrawn (incorporated into EX-1b.)");
+        assert_eq!(row("EX-3")["state"], "full");
+        assert_eq!(doc["summary"]["na"], 2);
+        // check FILE warns of each map that names a withdrawn control, and the file is still clean.
+        let (code, out, err) = run(&["--add", EXAMPLE, "check", EXAMPLE_ISO]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("  warning: $.mapping-collection.mappings[0].maps[3]: names `example:EX-2`, which its catalog has withdrawn (moved to EX-3); map what took its place instead\n"), "{out}");
+        assert!(out.contains("names `example:EX-1(2)`"), "{out}");
+        assert!(out.ends_with("ok: no errors\n"), "{out}");
+        // A load says it too, on stderr.
+        assert!(err.is_empty(), "{err}");
+        let (_, _, err) = adding(&[EXAMPLE, EXAMPLE_ISO], &["-e", "frameworks"]);
+        assert!(err.contains("warning: tests/data/oscal-catalog/example-iso.json: $.mapping-collection.mappings[0].maps[2]: names `example:EX-1(2)`"), "{err}");
+    }
+
+    #[test]
+    fn check_file_summarises_a_catalog() {
+        let (code, out, err) = run(&["check", EXAMPLE]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            out,
+            "tests/data/oscal-catalog/example.json: OSCAL catalog \"Example Control Catalog\", version 2\n  \
+             framework example: 5 controls (1 family, 3 control, 2 enhancement, 2 item), 2 withdrawn\nok: no errors\n"
+        );
+    }
+
+    #[test]
+    fn framework_map_names_the_key_of_a_catalog_file() {
+        let (code, out, err) =
+            adding(&[EXAMPLE], &["--framework-map", "Example Control Catalog=demo", "-e", "show demo:EX-01"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.starts_with("control   demo:EX-1 Backups\n"), "{out}");
+        // A key that is taken, or that a query cannot name, is refused.
+        let (code, _, err) = adding(&[EXAMPLE], &["--framework-map", "example.json=csf", "check"]);
+        assert_eq!(code, 3);
+        assert!(
+            err.contains("--framework-map names `csf` for this catalog, which is a loaded framework already"),
+            "{err}"
+        );
+        let (code, _, err) = adding(&[EXAMPLE], &["--framework-map", "example.json=Not A Key", "check"]);
+        assert_eq!(code, 3);
+        assert!(err.contains("which cannot be a key"), "{err}");
+    }
 }

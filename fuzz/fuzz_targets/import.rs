@@ -1,5 +1,6 @@
-//! The mapping-file readers (OSCAL, CPRT, OLIR, CISO Assistant) and their join to the shipped
-//! database: any bytes give rows or errors with their places. The first byte picks the format.
+//! The readers of files in other formats (OSCAL catalogs and mapping collections, CPRT, OLIR, CISO
+//! Assistant) and their join to the shipped database: any bytes give a framework, rows, or errors
+//! with their places. The first byte picks the format.
 #![no_main]
 
 use crosswalk::db::{self, load::SourceFile, LoadOptions};
