@@ -254,6 +254,57 @@ mod no_input_panics {
         load_as("x.json", text);
     }
 
+    /// The members of a small OLIR template workbook: (name, bytes), its sheet and strings first.
+    fn sample_workbook_members() -> Vec<(String, Vec<u8>)> {
+        use std::io::Read as _;
+        let bytes = sample_workbook_bytes();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out: Vec<(String, Vec<u8>)> = (0..zip.len())
+            .map(|i| {
+                let mut member = zip.by_index(i).unwrap();
+                let mut bytes = Vec::new();
+                member.read_to_end(&mut bytes).unwrap();
+                (member.name().to_string(), bytes)
+            })
+            .collect();
+        out.sort_by_key(|(n, _)| !(n.contains("sheet1") || n.contains("sharedStrings") || n.contains("workbook.xml")));
+        out
+    }
+
+    /// Members packed into a workbook again.
+    fn pack(members: &[(String, Vec<u8>)]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        for (name, bytes) in members {
+            zip.start_file(name.as_str(), options).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// A small OLIR template workbook, written once.
+    fn sample_workbook_bytes() -> Vec<u8> {
+        static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        BYTES
+            .get_or_init(|| {
+                let mut book = rust_xlsxwriter::Workbook::new();
+                let sheet = book.add_worksheet();
+                let rows = [
+                    ["Focal Document Element", "Relationship", "Reference Document Element", "Comments"],
+                    ["PR.DS-11", "equal", "8.13", "Backups."],
+                    ["PR.DS-01", "subset of", "A.8.24", ""],
+                ];
+                for (r, row) in rows.iter().enumerate() {
+                    for (c, cell) in row.iter().enumerate() {
+                        sheet.write_string(r as u32, c as u16, *cell).unwrap();
+                    }
+                }
+                book.save_to_buffer().unwrap()
+            })
+            .clone()
+    }
+
     fn load_as(name: &str, text: String) {
         let mut files = db::load::embedded_files();
         let rel = format!("imports/{name}");
@@ -285,6 +336,30 @@ mod no_input_panics {
                 text.push('\n');
             }
             load_as("x.csv", text);
+        }
+
+        #[test]
+        fn any_workbook_is_read_or_refused(
+            cuts in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+            junk in prop::collection::vec(any::<u8>(), 0..64),
+        ) {
+            // A real workbook with bytes of its sheets and strings changed (packed again, so that
+            // the reader gets past the archive), the archive itself changed, and bytes that are no workbook.
+            let members = sample_workbook_members();
+            let mut changed = members.clone();
+            for (at, byte) in &cuts {
+                let (_, bytes) = changed.iter_mut().filter(|(n, _)| n.ends_with(".xml")).nth(at.index(3)).unwrap();
+                let i = at.index(bytes.len());
+                bytes[i] = *byte;
+            }
+            let mut packed = pack(&members);
+            for (at, byte) in &cuts {
+                let i = at.index(packed.len());
+                packed[i] = *byte;
+            }
+            for bytes in [pack(&changed), packed, junk] {
+                load_as("x.xlsx", crosswalk::interchange::xlsx::bytes_as_text(&bytes));
+            }
         }
 
         #[test]
@@ -778,5 +853,110 @@ mod oscal_catalogs {
         let (code, _, err) = adding(&[EXAMPLE], &["--framework-map", "example.json=Not A Key", "check"]);
         assert_eq!(code, 3);
         assert!(err.contains("which cannot be a key"), "{err}");
+    }
+}
+
+mod olir_workbooks {
+    use super::{pairs, run};
+    use std::path::Path;
+
+    const CSV: &str = "tests/data/olir/iso-to-csf.csv";
+
+    /// Writes a workbook: sheets of rows, numbers written as numbers.
+    fn workbook(path: &Path, sheets: &[(&str, Vec<Vec<String>>)]) {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for (name, rows) in sheets {
+            let sheet = book.add_worksheet();
+            sheet.set_name(*name).unwrap();
+            for (r, row) in rows.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate().filter(|(_, cell)| !cell.is_empty()) {
+                    match cell.parse::<f64>() {
+                        Ok(n) => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                        Err(_) => sheet.write_string(r as u32, c as u16, cell).unwrap(),
+                    };
+                }
+            }
+        }
+        book.save(path).unwrap();
+    }
+
+    /// The rows of the sample OLIR CSV, header first.
+    fn sample_rows() -> Vec<Vec<String>> {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_path(CSV).unwrap();
+        reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+    }
+
+    /// The sample as the template workbook has it: a cover sheet, then a title above the header.
+    fn sample_workbook(dir: &Path, name: &str, edit: impl FnOnce(&mut Vec<Vec<String>>)) -> String {
+        let mut rows = vec![vec!["ISO/IEC 27001:2022 to CSF 2.0".to_string()], vec![]];
+        rows.extend(sample_rows());
+        edit(&mut rows);
+        let cover = vec![vec!["General Information".to_string()], vec!["Submitter".to_string(), "Example".to_string()]];
+        let path = dir.join(name);
+        workbook(&path, &[("General Information", cover), ("OLIR Template", rows)]);
+        path.to_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn a_workbook_reads_as_its_sheet_saved_as_csv_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let book = sample_workbook(dir.path(), "iso-to-csf.xlsx", |_| ());
+        let query = ["-f", "csv", "-e", "map iso27001{8.13, 8.24, 5.3, 5.24} -> csf"];
+        let (code, from_csv, err) = run(&[&["--add", CSV][..], &query].concat());
+        assert_eq!(code, 0, "{err}");
+        let (code, from_book, err) = run(&[&["--add", book.as_str()][..], &query].concat());
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(pairs(&from_book).len(), 4);
+        // The same rows, rationales and strengths (a number cell reads as the CSV's digits).
+        assert_eq!(from_book.replace("iso-to-csf.xlsx", "iso-to-csf.csv"), from_csv);
+        assert!(err.contains("iso-to-csf.xlsx: 1 map(s) say no-relationship"), "{err}");
+    }
+
+    #[test]
+    fn a_broken_workbook_is_reported_at_its_cells() {
+        let dir = tempfile::tempdir().unwrap();
+        let broken = sample_workbook(dir.path(), "broken.xlsx", |rows| {
+            rows[3][4] = "overlaps".to_string(); // row 4, the first under the header: Relationship in column E
+            rows[4][1] = String::new(); // row 5: no Focal Document Element (column B)
+        });
+        // Ids are checked once the file reads: an unknown ISO control in row 6, column G.
+        let unknown = sample_workbook(dir.path(), "unknown.xlsx", |rows| rows[5][6] = "A.5.99".to_string());
+        let mut shown = String::new();
+        for book in [broken, unknown] {
+            let (code, _, err) = run(&["--add", &book, "check"]);
+            assert_eq!(code, 3, "{err}");
+            shown.push_str(&err.replace(&format!("{}/", dir.path().display()), ""));
+        }
+        insta::assert_snapshot!("import_olir-workbook-broken", shown);
+        // A workbook with no template header, a file that is no workbook, and one that unpacks too far.
+        let plain = dir.path().join("plain.xlsx");
+        workbook(&plain, &[("Sheet1", vec![vec!["Focal".to_string(), "Reference".to_string()]])]);
+        let (code, _, err) = run(&["--add", plain.to_str().unwrap(), "check"]);
+        assert_eq!(code, 3);
+        assert!(err.contains("plain.xlsx: no sheet has the OLIR template's header row in its first 20 rows"), "{err}");
+        let text = dir.path().join("text.xlsx");
+        std::fs::write(&text, "Focal Document Element,Relationship,Reference Document Element\n").unwrap();
+        let (code, _, err) = run(&["--add", text.to_str().unwrap(), "check"]);
+        assert_eq!(code, 3);
+        assert!(err.contains("text.xlsx: not an Excel workbook (.xlsx): "), "{err}");
+    }
+
+    #[test]
+    fn a_workbook_that_unpacks_to_more_than_the_limit_is_refused_unread() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bomb.xlsx");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/sharedStrings.xml", options).unwrap();
+        let zeros = vec![b' '; 1 << 20];
+        for _ in 0..=256 {
+            zip.write_all(&zeros).unwrap();
+        }
+        zip.finish().unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() < 2 << 20);
+        let (code, _, err) = run(&["--add", path.to_str().unwrap(), "check"]);
+        assert_eq!(code, 3);
+        assert!(err.contains("unpacks to more than 256 MiB; crosswalk reads workbooks up to that"), "{err}");
     }
 }

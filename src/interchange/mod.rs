@@ -16,6 +16,7 @@ pub mod cprt;
 pub mod json;
 pub mod olir;
 pub mod oscal;
+pub mod xlsx;
 pub mod yaml;
 
 use std::fmt;
@@ -249,7 +250,7 @@ pub fn unrelated(doc: &Document) -> Vec<String> {
 
 /// The formats a file may be read as, in words, for messages.
 pub const FORMATS: &str = "an OSCAL catalog or mapping collection or a CPRT export (.json), an OLIR template \
-                           saved as CSV (.csv, .tsv), or a CISO Assistant mapping library (.yaml, .yml)";
+                           (.xlsx, or saved as .csv or .tsv), or a CISO Assistant mapping library (.yaml, .yml)";
 
 /// Reads a mapping file in whichever supported format it is, judged by its
 /// name and content. Every problem found is returned, each with its place.
@@ -268,6 +269,9 @@ pub fn read(display: &str, text: &str) -> Result<Document, Vec<DataError>> {
     if lower.ends_with(".csv") || lower.ends_with(".tsv") {
         return olir::read(display, text);
     }
+    if lower.ends_with(".xlsx") {
+        return olir::read_workbook(display, text);
+    }
     if lower.ends_with(".yaml") || lower.ends_with(".yml") {
         let value = yaml::parse(display, text).map_err(|e| vec![e])?;
         return ciso::read(display, &value);
@@ -279,7 +283,7 @@ pub fn read(display: &str, text: &str) -> Result<Document, Vec<DataError>> {
 /// Whether a file name is one crosswalk reads as a mapping file (see [`read`]).
 pub fn is_mapping_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".json", ".csv", ".tsv", ".yaml", ".yml"].iter().any(|e| lower.ends_with(e))
+    [".json", ".csv", ".tsv", ".xlsx", ".yaml", ".yml"].iter().any(|e| lower.ends_with(e))
 }
 
 /// The relationship words the formats use, and what each means here: OSCAL 1.2's,
