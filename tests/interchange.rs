@@ -787,6 +787,23 @@ mod oscal_catalogs {
     }
 
     #[test]
+    fn a_mapping_collection_names_a_loaded_catalog_by_its_title() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("by-title.json");
+        let doc = serde_json::json!({"mapping-collection": {"metadata": {"title": "By title"}, "mappings": [{
+            "source-resource": {"type": "catalog", "href": "#cat"}, "target-resource": {"type": "catalog", "href": "#iso"},
+            "maps": [{"relationship": "subset-of", "sources": [{"type": "control", "id-ref": "ex-3"}],
+                      "targets": [{"type": "control", "id-ref": "8.15"}]}]}],
+            "back-matter": {"resources": [{"uuid": "cat", "title": "Example Control Catalog"},
+                                          {"uuid": "iso", "title": "ISO/IEC 27001:2022 Annex A"}]}}});
+        std::fs::write(&file, doc.to_string()).unwrap();
+        let (code, out, err) =
+            adding(&[EXAMPLE, file.to_str().unwrap()], &["-f", "csv", "-e", "coverage iso27001{8.15} -> example"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(states(&out).contains(&"EX-3=full".to_string()), "{out}");
+    }
+
+    #[test]
     fn an_enhancement_is_a_requirement_of_its_own() {
         // 8.13 contains EX-1 whole: EX-1 and its items are full, its enhancement is not.
         assert_eq!(

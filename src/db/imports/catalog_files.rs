@@ -169,3 +169,27 @@ fn framework(imp: &Imported, cat: &Catalog, key: String, db: &mut Database, with
     db.frameworks.push(fw);
     fw_id
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mapping_names_a_catalog_by_its_uuid_or_its_file() {
+        let c = Loaded { fw: 7, uuid: "0470D39A-3E02".to_string(), name: "sp800-53.json".to_string() };
+        let named = |href: &str, links: &[&str]| {
+            let r = Resource {
+                href: href.to_string(),
+                links: links.iter().map(|l| l.to_string()).collect(),
+                ..Resource::default()
+            };
+            c.named_by(&r)
+        };
+        assert!(named("urn:uuid:0470d39a-3e02", &[]));
+        assert!(named("#bm-1", &["0470d39a-3e02"]));
+        assert!(named("https://example.org/a/SP800-53.json#top", &[]));
+        assert!(named("#bm-1", &["catalogs\\sp800-53.json"]));
+        assert!(!named("https://example.org/sp800-53.json.bak", &[]));
+        assert!(!named("#bm-1", &["https://example.org/other.json"]));
+    }
+}
