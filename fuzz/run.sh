@@ -15,8 +15,8 @@ case $target in
     soa)
         cp ../tests/data/*.csv "$corpus"/ ;;
     import)
-        # The first byte picks the format: 0 JSON, 1 CSV, 2 YAML.
-        for dir in oscal cprt olir ciso; do
+        # The first byte picks the format: 0 JSON, 1 CSV, 2 YAML, 3 TSV, 4 XLSX.
+        for dir in oscal oscal-catalog cprt olir ciso; do
             case $dir in olir) pick=1 ;; ciso) pick=2 ;; *) pick=0 ;; esac
             for f in ../tests/data/"$dir"/*; do
                 { printf "\\$(printf %03o "$pick")"; cat "$f"; } > "$corpus/seed-$dir-$(basename "$f")"

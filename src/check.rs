@@ -196,7 +196,22 @@ pub struct FileReport {
     pub repeats: Vec<String>,
     /// What the load did besides reading rows (catalogs loaded id-only, sets stood in for).
     pub notes: Vec<String>,
+    /// What is likely a mistake, though the file loads (maps naming withdrawn controls).
+    pub warnings: Vec<String>,
+    /// The framework a catalog file loads as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub framework: Option<FileFramework>,
     pub errors: Vec<DataError>,
+}
+
+/// A catalog file's framework: its key, its controls and the nodes of each level.
+#[derive(Debug, Serialize)]
+pub struct FileFramework {
+    pub key: String,
+    pub controls: usize,
+    /// Controls the catalog withdrew: kept, and out of coverage.
+    pub withdrawn: usize,
+    pub levels: IndexMap<String, usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -245,12 +260,22 @@ pub fn file(
     layers.push(path.to_path_buf());
     let (db, mut load_errors) = crate::db::load_with_errors_using(source, &layers, options)?;
     errors.append(&mut load_errors);
-    report.notes = db
-        .notes
-        .iter()
-        .filter(|n| n.starts_with(&format!("{display}: ")))
-        .map(|n| n[display.len() + 2..].to_string())
-        .collect();
+    let own = |said: &[String]| -> Vec<String> {
+        let prefix = format!("{display}: ");
+        said.iter().filter_map(|n| n.strip_prefix(&prefix)).map(str::to_string).collect()
+    };
+    report.notes = own(&db.notes);
+    report.warnings = own(&db.warnings);
+    report.framework = db.frameworks.iter().position(|f| f.file == display).map(|i| {
+        let fw = &db.frameworks[i];
+        let mut levels: IndexMap<String, usize> = fw.levels.iter().map(|l| (l.clone(), 0)).collect();
+        for c in fw.controls.clone() {
+            levels[db.control(c).level as usize] += 1;
+        }
+        let controls: Vec<_> = db.controls_of(i as FwId).collect();
+        let withdrawn = controls.iter().filter(|&&c| !db.control(c).not_applicable.is_empty()).count();
+        FileFramework { key: fw.key.clone(), controls: controls.len(), withdrawn, levels }
+    });
     for set in db.sets.iter().filter(|s| s.file == display) {
         let mut by_relationship: IndexMap<String, usize> =
             Relationship::ALL.iter().map(|r| (r.to_string(), 0)).collect();
@@ -277,6 +302,17 @@ pub fn render_file(r: &FileReport) -> String {
         let version = if r.version.is_empty() { String::new() } else { format!(", version {}", r.version) };
         let _ = writeln!(out, "{}: {} \"{}\"{version}", r.file, r.format, r.title);
     }
+    if let Some(f) = &r.framework {
+        let levels: Vec<String> = f.levels.iter().map(|(l, n)| format!("{n} {l}")).collect();
+        let _ = writeln!(
+            out,
+            "  framework {}: {} controls ({}), {} withdrawn",
+            f.key,
+            f.controls,
+            levels.join(", "),
+            f.withdrawn
+        );
+    }
     for s in &r.sets {
         let rel: Vec<String> = s.by_relationship.iter().map(|(k, v)| format!("{k} {v}")).collect();
         let pair = format!("{} -> {}", s.source, s.target);
@@ -290,6 +326,9 @@ pub fn render_file(r: &FileReport) -> String {
     }
     for w in &r.repeats {
         let _ = writeln!(out, "  repeated: {w}");
+    }
+    for w in &r.warnings {
+        let _ = writeln!(out, "  warning: {w}");
     }
     if r.errors.is_empty() {
         let _ = writeln!(out, "ok: no errors");

@@ -98,14 +98,15 @@ pub struct Common {
     #[arg(long, value_name = "DIR", global = true)]
     pub data: Option<PathBuf>,
 
-    /// Add the frameworks and mapping sets of DIR, or a mapping file (an OSCAL mapping collection or a CPRT export,
-    /// .json; an OLIR template saved as .csv or .tsv; a CISO Assistant library, .yaml), on top of the database; may be
-    /// given several times.
+    /// Add the frameworks and mapping sets of DIR, or a file in another format (an OSCAL catalog or mapping
+    /// collection or a CPRT export, .json; an OLIR template, .xlsx, or saved as .csv or .tsv; a CISO Assistant
+    /// library, .yaml), on top of the database; may be given several times.
     #[arg(long, value_name = "DIR|FILE", global = true)]
     pub add: Vec<PathBuf>,
 
     /// The catalog an imported mapping file names NAME (its href or title) is the framework KEY; a KEY that is not
-    /// loaded names the id-only framework its ids load as. May be given several times.
+    /// loaded names the id-only framework its ids load as. An imported catalog file named NAME (its file name or
+    /// title) loads as KEY. May be given several times.
     #[arg(long, value_name = "NAME=KEY", global = true, value_parser = framework_map)]
     pub framework_map: Vec<(String, String)>,
 

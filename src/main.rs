@@ -113,11 +113,14 @@ fn load(cli: &Cli) -> Result<Database, Error> {
     Ok(db)
 }
 
-/// What the load did that a user should know of: on stderr, so results stay clean.
+/// What the load did that a user should know of, and what looks like a mistake: on stderr, so results stay clean.
 fn say_notes(db: &Database) {
     let mut err = io::stderr();
     for note in &db.notes {
         let _ = writeln!(err, "note: {}", diag::visible(note));
+    }
+    for warning in &db.warnings {
+        let _ = writeln!(err, "warning: {}", diag::visible(warning));
     }
 }
 

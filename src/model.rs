@@ -36,6 +36,10 @@ pub struct Framework {
     /// Which levels are parts of the level above (SOC 2 points of focus, GDPR
     /// paragraphs): mappable, rolled up into their control, not counted themselves.
     pub parts: Vec<bool>,
+    /// Which levels enhance the control above them (SP 800-53's control enhancements):
+    /// under it in the tree, but each a requirement of its own, so neither a part
+    /// that rolls up into it nor covered when it is. Only imported catalogs have them.
+    pub enhancements: Vec<bool>,
     /// Prefixes accepted before an id and ignored (`A.` for ISO Annex A).
     pub id_prefixes: Vec<String>,
     pub attributes: Vec<AttributeDef>,
@@ -91,6 +95,8 @@ pub struct Control {
     pub mappable: bool,
     /// Whether this node is a part of its parent (see [`Framework::parts`]).
     pub part: bool,
+    /// Whether this node enhances its parent (see [`Framework::enhancements`]).
+    pub enhancement: bool,
     /// Why the node places no duty on an organisation, as its catalog row says; empty when it does.
     pub not_applicable: Text,
     /// Whether the node counts in coverage: false when it, an ancestor, or every

@@ -216,6 +216,22 @@ mod no_input_panics {
             "iso27001",
             "soc2",
             "csf",
+            "catalog",
+            "groups",
+            "controls",
+            "parts",
+            "params",
+            "label",
+            "statement",
+            "item",
+            "prose",
+            "status",
+            "withdrawn",
+            "links",
+            "rel",
+            "incorporated-into",
+            "#5.1",
+            "{{ insert: param, 5.1 }}",
             "",
         ]);
         let leaf = prop_oneof![
@@ -236,6 +252,57 @@ mod no_input_panics {
 
     fn load(text: String) {
         load_as("x.json", text);
+    }
+
+    /// The members of a small OLIR template workbook: (name, bytes), its sheet and strings first.
+    fn sample_workbook_members() -> Vec<(String, Vec<u8>)> {
+        use std::io::Read as _;
+        let bytes = sample_workbook_bytes();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out: Vec<(String, Vec<u8>)> = (0..zip.len())
+            .map(|i| {
+                let mut member = zip.by_index(i).unwrap();
+                let mut bytes = Vec::new();
+                member.read_to_end(&mut bytes).unwrap();
+                (member.name().to_string(), bytes)
+            })
+            .collect();
+        out.sort_by_key(|(n, _)| !(n.contains("sheet1") || n.contains("sharedStrings") || n.contains("workbook.xml")));
+        out
+    }
+
+    /// Members packed into a workbook again.
+    fn pack(members: &[(String, Vec<u8>)]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        for (name, bytes) in members {
+            zip.start_file(name.as_str(), options).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// A small OLIR template workbook, written once.
+    fn sample_workbook_bytes() -> Vec<u8> {
+        static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        BYTES
+            .get_or_init(|| {
+                let mut book = rust_xlsxwriter::Workbook::new();
+                let sheet = book.add_worksheet();
+                let rows = [
+                    ["Focal Document Element", "Relationship", "Reference Document Element", "Comments"],
+                    ["PR.DS-11", "equal", "8.13", "Backups."],
+                    ["PR.DS-01", "subset of", "A.8.24", ""],
+                ];
+                for (r, row) in rows.iter().enumerate() {
+                    for (c, cell) in row.iter().enumerate() {
+                        sheet.write_string(r as u32, c as u16, *cell).unwrap();
+                    }
+                }
+                book.save_to_buffer().unwrap()
+            })
+            .clone()
     }
 
     fn load_as(name: &str, text: String) {
@@ -272,6 +339,30 @@ mod no_input_panics {
         }
 
         #[test]
+        fn any_workbook_is_read_or_refused(
+            cuts in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+            junk in prop::collection::vec(any::<u8>(), 0..64),
+        ) {
+            // A real workbook with bytes of its sheets and strings changed (packed again, so that
+            // the reader gets past the archive), the archive itself changed, and bytes that are no workbook.
+            let members = sample_workbook_members();
+            let mut changed = members.clone();
+            for (at, byte) in &cuts {
+                let (_, bytes) = changed.iter_mut().filter(|(n, _)| n.ends_with(".xml")).nth(at.index(3)).unwrap();
+                let i = at.index(bytes.len());
+                bytes[i] = *byte;
+            }
+            let mut packed = pack(&members);
+            for (at, byte) in &cuts {
+                let i = at.index(packed.len());
+                packed[i] = *byte;
+            }
+            for bytes in [pack(&changed), packed, junk] {
+                load_as("x.xlsx", crosswalk::interchange::xlsx::bytes_as_text(&bytes));
+            }
+        }
+
+        #[test]
         fn any_yaml_is_read_or_refused(inner in value()) {
             let text = serde_json::to_string_pretty(&json!({"name": "x", "objects": {"requirement_mapping_set": inner}})).unwrap();
             // JSON is YAML; and the same text cut anywhere is refused or read, never a panic.
@@ -289,6 +380,17 @@ mod no_input_panics {
         #[test]
         fn any_document_is_read_or_refused(inner in value()) {
             load(json!({"mapping-collection": inner}).to_string());
+        }
+
+        #[test]
+        fn any_catalog_is_read_or_refused(inner in value()) {
+            load(json!({"catalog": inner}).to_string());
+        }
+
+        #[test]
+        fn any_catalog_tree_is_read_or_refused(controls in prop::collection::vec(super::no_input_panics_control(3), 0..5)) {
+            let doc = json!({"catalog": {"metadata": {"title": "t"}, "groups": [{"id": "g", "title": "G", "controls": controls}]}});
+            load(doc.to_string());
         }
 
         #[test]
@@ -315,6 +417,45 @@ fn no_input_panics_map() -> impl proptest::strategy::Strategy<Value = serde_json
     ]);
     let items = prop::collection::vec(ids.prop_map(|i| serde_json::json!({"type": "control", "id-ref": i})), 0..4);
     (rel, items.clone(), items).prop_map(|(r, s, t)| serde_json::json!({"relationship": r, "sources": s, "targets": t}))
+}
+
+/// A control of a catalog drawn from few words, `depth` levels of enhancements and items deep:
+/// ids and labels that clash, parameters that insert one another, withdrawn controls.
+fn no_input_panics_control(depth: u32) -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+    use proptest::prelude::*;
+    use serde_json::json;
+    let names = prop::sample::select(vec!["c-1", "c-2", "C-1", "c 1", "", "a.", "(1)", "c-1_smt.a"]);
+    let prose = prop::sample::select(vec![
+        "Do it {{ insert: param, p1 }}.",
+        "{{ insert: param, p2 }} {{ insert: param, p2 }}",
+        "{{ insert: param,",
+        "plain",
+    ]);
+    let item = (names.clone(), names.clone(), prose.clone())
+        .prop_map(|(id, label, prose)| json!({"id": id, "name": "item", "props": [{"name": "label", "value": label}], "prose": prose}));
+    let items = item.prop_recursive(depth, 12, 3, |inner| {
+        (inner.clone(), prop::collection::vec(inner, 0..3)).prop_map(|(mut i, kids)| {
+            i["parts"] = json!(kids);
+            i
+        })
+    });
+    let params = json!([{"id": "p1", "select": {"how-many": "one-or-more", "choice": ["x {{ insert: param, p2 }}"]}},
+                        {"id": "p2", "label": "y {{ insert: param, p1 }}"}]);
+    let leaf = (names.clone(), names, any::<bool>(), prop::collection::vec(items, 0..3)).prop_map(
+        move |(id, label, gone, items)| {
+            let status = if gone { "withdrawn" } else { "active" };
+            json!({"id": id, "title": "T", "params": params,
+               "props": [{"name": "label", "value": label}, {"name": "status", "value": status}],
+               "links": [{"href": "#c-2", "rel": "incorporated-into"}],
+               "parts": [{"id": "s", "name": "statement", "parts": items}]})
+        },
+    );
+    leaf.prop_recursive(depth, 12, 3, |inner| {
+        (inner.clone(), prop::collection::vec(inner, 0..3)).prop_map(|(mut c, kids)| {
+            c["controls"] = json!(kids);
+            c
+        })
+    })
 }
 
 mod oscal_export {
@@ -573,4 +714,266 @@ fn a_database_folder_reads_the_mapping_files_in_its_imports_folder() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(states(&out), ["5.13=full"]);
     assert!(err.contains("imports/iso-soc2-sample.json: maps iso27001 and soc2"), "{err}");
+}
+
+mod oscal_catalogs {
+    use super::{load_adding, run, states};
+
+    const SP800_53: &str = "tests/data/oscal-catalog/sp800-53.json";
+    const SP800_53_ISO: &str = "tests/data/oscal-catalog/sp800-53-iso.json";
+    const EXAMPLE: &str = "tests/data/oscal-catalog/example.json";
+    const EXAMPLE_ISO: &str = "tests/data/oscal-catalog/example-iso.json";
+
+    /// Runs a query with files added; returns (exit code, stdout, stderr).
+    fn adding(files: &[&str], args: &[&str]) -> (i32, String, String) {
+        let mut all: Vec<&str> = files.iter().flat_map(|f| ["--add", f]).collect();
+        all.extend(args);
+        run(&all)
+    }
+
+    /// A coverage query's states, as `ID=STATE`, with the example catalog and its mapping added.
+    fn example_states(query: &str) -> Vec<String> {
+        let (code, out, err) = adding(&[EXAMPLE, EXAMPLE_ISO], &["-f", "csv", "-e", query]);
+        assert_eq!(code, 0, "{err}");
+        states(&out)
+    }
+
+    #[test]
+    fn an_sp800_53_catalog_loads_with_the_ids_nist_prints_and_its_own_as_aliases() {
+        let db = load_adding(SP800_53, &[]);
+        let fw = db.find_framework("sp800-53").expect("the catalog loads under its file's name");
+        let f = db.framework(fw);
+        assert_eq!(f.name, "NIST Special Publication 800-53 Revision 5.1.1 LOW IMPACT BASELINE");
+        assert_eq!(
+            (f.version.as_str(), f.publisher.as_str()),
+            ("5.1.1+u4", "Joint Task Force, Transformation Initiative")
+        );
+        assert_eq!(f.levels, ["family", "control", "enhancement", "item"]);
+        assert_eq!(db.controls_of(fw).count(), 27);
+        // The id a user types is the label NIST prints; the file's ids, the statement's and the zero-padded label find it too.
+        let id = |name: &str| db.find_control(fw, name).map(|c| db.control(c).id.to_string());
+        for name in ["IA-2(1)", "ia-2.1", "ia-2.1_smt", "IA-02(01)"] {
+            assert_eq!(id(name).as_deref(), Some("IA-2(1)"), "{name}");
+        }
+        assert_eq!(id("ac-2_smt.d.1").as_deref(), Some("AC-2d.1."));
+        let item = db.find_control(fw, "AC-2j.").unwrap();
+        assert!(db.control(item).part);
+        // The statement's text is NIST's, with each parameter as it reads.
+        assert_eq!(
+            db.control(item).title,
+            "Review accounts for compliance with account management requirements [Assignment: frequency];"
+        );
+        let enhancement = db.control(db.find_control(fw, "IA-2(1)").unwrap());
+        assert!(enhancement.enhancement && enhancement.is_control());
+        assert_eq!(db.control(enhancement.parent.unwrap()).id, "IA-2");
+    }
+
+    #[test]
+    fn a_mapping_collection_names_a_loaded_catalog_by_its_uuid() {
+        let (code, out, err) = adding(
+            &[SP800_53, SP800_53_ISO],
+            &["-f", "csv", "-e", "coverage iso27001{5.16, 5.17, 5.18, 8.5} -> sp800-53 where family = ia"],
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(!err.contains("id-only"), "{err}");
+        let s = states(&out);
+        for want in ["IA-2=partial", "IA-2(1)=partial", "IA-2(2)=none", "IA-6=full", "IA-5(1)=partial"] {
+            assert!(s.contains(&want.to_string()), "{want} in {s:?}");
+        }
+        // Without the catalog, the collection's source is a catalog no loaded framework answers to.
+        let (code, _, err) = adding(&[SP800_53_ISO], &["check"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("is no loaded framework: its 11 id(s) load as the id-only framework"), "{err}");
+    }
+
+    #[test]
+    fn a_mapping_collection_names_a_loaded_catalog_by_its_title() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("by-title.json");
+        let doc = serde_json::json!({"mapping-collection": {"metadata": {"title": "By title"}, "mappings": [{
+            "source-resource": {"type": "catalog", "href": "#cat"}, "target-resource": {"type": "catalog", "href": "#iso"},
+            "maps": [{"relationship": "subset-of", "sources": [{"type": "control", "id-ref": "ex-3"}],
+                      "targets": [{"type": "control", "id-ref": "8.15"}]}]}],
+            "back-matter": {"resources": [{"uuid": "cat", "title": "Example Control Catalog"},
+                                          {"uuid": "iso", "title": "ISO/IEC 27001:2022 Annex A"}]}}});
+        std::fs::write(&file, doc.to_string()).unwrap();
+        let (code, out, err) =
+            adding(&[EXAMPLE, file.to_str().unwrap()], &["-f", "csv", "-e", "coverage iso27001{8.15} -> example"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(states(&out).contains(&"EX-3=full".to_string()), "{out}");
+    }
+
+    #[test]
+    fn an_enhancement_is_a_requirement_of_its_own() {
+        // 8.13 contains EX-1 whole: EX-1 and its items are full, its enhancement is not.
+        assert_eq!(
+            example_states("coverage iso27001{8.13} -> example with parts")[..4],
+            ["EX-1=full", "EX-1a.=full", "EX-1b.=full", "EX-1(1)=none"]
+        );
+        // A mapping to the enhancement reaches the enhancement, not its control.
+        assert_eq!(example_states("coverage iso27001{5.30} -> example")[..2], ["EX-1=none", "EX-1(1)=partial"]);
+        // A control in a set does not bring its enhancements; its family does; its items together make it.
+        assert_eq!(example_states("coverage example{EX-1} -> iso27001 where id = 5.30"), ["5.30=none"]);
+        assert_eq!(example_states("coverage example{ex} -> iso27001 where id = 5.30"), ["5.30=partial"]);
+        assert_eq!(example_states("coverage example{EX-1a., EX-1b.} -> iso27001 where id = 8.13"), ["8.13=partial"]);
+    }
+
+    #[test]
+    fn withdrawn_controls_are_kept_out_of_coverage_and_maps_to_them_are_warned_of() {
+        let (code, out, err) =
+            adding(&[EXAMPLE, EXAMPLE_ISO], &["-f", "json", "-e", "coverage iso27001{8.15} -> example"]);
+        assert_eq!(code, 0, "{err}");
+        let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let rows = doc["rows"].as_array().unwrap();
+        let row = |id: &str| rows.iter().find(|r| r["target"]["id"] == id).unwrap();
+        assert_eq!(row("EX-2")["state"], "n/a");
+        assert_eq!(row("EX-2")["not_applicable"], "withdrawn (moved to EX-3)");
+        assert_eq!(row("EX-1(2)")["not_applicable"], "withdrawn (incorporated into EX-1b.)");
+        assert_eq!(row("EX-3")["state"], "full");
+        assert_eq!(doc["summary"]["na"], 2);
+        // check FILE warns of each map that names a withdrawn control, and the file is still clean.
+        let (code, out, err) = run(&["--add", EXAMPLE, "check", EXAMPLE_ISO]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("  warning: $.mapping-collection.mappings[0].maps[3]: names `example:EX-2`, which its catalog has withdrawn (moved to EX-3); map what took its place instead\n"), "{out}");
+        assert!(out.contains("names `example:EX-1(2)`"), "{out}");
+        assert!(out.ends_with("ok: no errors\n"), "{out}");
+        // A load says it too, on stderr.
+        assert!(err.is_empty(), "{err}");
+        let (_, _, err) = adding(&[EXAMPLE, EXAMPLE_ISO], &["-e", "frameworks"]);
+        assert!(err.contains("warning: tests/data/oscal-catalog/example-iso.json: $.mapping-collection.mappings[0].maps[2]: names `example:EX-1(2)`"), "{err}");
+    }
+
+    #[test]
+    fn check_file_summarises_a_catalog() {
+        let (code, out, err) = run(&["check", EXAMPLE]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            out,
+            "tests/data/oscal-catalog/example.json: OSCAL catalog \"Example Control Catalog\", version 2\n  \
+             framework example: 5 controls (1 family, 3 control, 2 enhancement, 2 item), 2 withdrawn\nok: no errors\n"
+        );
+    }
+
+    #[test]
+    fn framework_map_names_the_key_of_a_catalog_file() {
+        let (code, out, err) =
+            adding(&[EXAMPLE], &["--framework-map", "Example Control Catalog=demo", "-e", "show demo:EX-01"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.starts_with("control   demo:EX-1 Backups\n"), "{out}");
+        // A key that is taken, or that a query cannot name, is refused.
+        let (code, _, err) = adding(&[EXAMPLE], &["--framework-map", "example.json=csf", "check"]);
+        assert_eq!(code, 3);
+        assert!(
+            err.contains("--framework-map names `csf` for this catalog, which is a loaded framework already"),
+            "{err}"
+        );
+        let (code, _, err) = adding(&[EXAMPLE], &["--framework-map", "example.json=Not A Key", "check"]);
+        assert_eq!(code, 3);
+        assert!(err.contains("which cannot be a key"), "{err}");
+    }
+}
+
+mod olir_workbooks {
+    use super::{pairs, run};
+    use std::path::Path;
+
+    const CSV: &str = "tests/data/olir/iso-to-csf.csv";
+
+    /// Writes a workbook: sheets of rows, numbers written as numbers.
+    fn workbook(path: &Path, sheets: &[(&str, Vec<Vec<String>>)]) {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for (name, rows) in sheets {
+            let sheet = book.add_worksheet();
+            sheet.set_name(*name).unwrap();
+            for (r, row) in rows.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate().filter(|(_, cell)| !cell.is_empty()) {
+                    match cell.parse::<f64>() {
+                        Ok(n) => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                        Err(_) => sheet.write_string(r as u32, c as u16, cell).unwrap(),
+                    };
+                }
+            }
+        }
+        book.save(path).unwrap();
+    }
+
+    /// The rows of the sample OLIR CSV, header first.
+    fn sample_rows() -> Vec<Vec<String>> {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_path(CSV).unwrap();
+        reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+    }
+
+    /// The sample as the template workbook has it: a cover sheet, then a title above the header.
+    fn sample_workbook(dir: &Path, name: &str, edit: impl FnOnce(&mut Vec<Vec<String>>)) -> String {
+        let mut rows = vec![vec!["ISO/IEC 27001:2022 to CSF 2.0".to_string()], vec![]];
+        rows.extend(sample_rows());
+        edit(&mut rows);
+        let cover = vec![vec!["General Information".to_string()], vec!["Submitter".to_string(), "Example".to_string()]];
+        let path = dir.join(name);
+        workbook(&path, &[("General Information", cover), ("OLIR Template", rows)]);
+        path.to_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn a_workbook_reads_as_its_sheet_saved_as_csv_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let book = sample_workbook(dir.path(), "iso-to-csf.xlsx", |_| ());
+        let query = ["-f", "csv", "-e", "map iso27001{8.13, 8.24, 5.3, 5.24} -> csf"];
+        let (code, from_csv, err) = run(&[&["--add", CSV][..], &query].concat());
+        assert_eq!(code, 0, "{err}");
+        let (code, from_book, err) = run(&[&["--add", book.as_str()][..], &query].concat());
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(pairs(&from_book).len(), 4);
+        // The same rows, rationales and strengths (a number cell reads as the CSV's digits).
+        assert_eq!(from_book.replace("iso-to-csf.xlsx", "iso-to-csf.csv"), from_csv);
+        assert!(err.contains("iso-to-csf.xlsx: 1 map(s) say no-relationship"), "{err}");
+    }
+
+    #[test]
+    fn a_broken_workbook_is_reported_at_its_cells() {
+        let dir = tempfile::tempdir().unwrap();
+        let broken = sample_workbook(dir.path(), "broken.xlsx", |rows| {
+            rows[3][4] = "overlaps".to_string(); // row 4, the first under the header: Relationship in column E
+            rows[4][1] = String::new(); // row 5: no Focal Document Element (column B)
+        });
+        // Ids are checked once the file reads: an unknown ISO control in row 6, column G.
+        let unknown = sample_workbook(dir.path(), "unknown.xlsx", |rows| rows[5][6] = "A.5.99".to_string());
+        let mut shown = String::new();
+        for book in [broken, unknown] {
+            let (code, _, err) = run(&["--add", &book, "check"]);
+            assert_eq!(code, 3, "{err}");
+            shown.push_str(&err.replace(&format!("{}/", dir.path().display()), ""));
+        }
+        insta::assert_snapshot!("import_olir-workbook-broken", shown);
+        // A workbook with no template header, a file that is no workbook, and one that unpacks too far.
+        let plain = dir.path().join("plain.xlsx");
+        workbook(&plain, &[("Sheet1", vec![vec!["Focal".to_string(), "Reference".to_string()]])]);
+        let (code, _, err) = run(&["--add", plain.to_str().unwrap(), "check"]);
+        assert_eq!(code, 3);
+        assert!(err.contains("plain.xlsx: no sheet has the OLIR template's header row in its first 20 rows"), "{err}");
+        let text = dir.path().join("text.xlsx");
+        std::fs::write(&text, "Focal Document Element,Relationship,Reference Document Element\n").unwrap();
+        let (code, _, err) = run(&["--add", text.to_str().unwrap(), "check"]);
+        assert_eq!(code, 3);
+        assert!(err.contains("text.xlsx: not an Excel workbook (.xlsx): "), "{err}");
+    }
+
+    #[test]
+    fn a_workbook_that_unpacks_to_more_than_the_limit_is_refused_unread() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bomb.xlsx");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/sharedStrings.xml", options).unwrap();
+        let zeros = vec![b' '; 1 << 20];
+        for _ in 0..=256 {
+            zip.write_all(&zeros).unwrap();
+        }
+        zip.finish().unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() < 2 << 20);
+        let (code, _, err) = run(&["--add", path.to_str().unwrap(), "check"]);
+        assert_eq!(code, 3);
+        assert!(err.contains("unpacks to more than 256 MiB; crosswalk reads workbooks up to that"), "{err}");
+    }
 }

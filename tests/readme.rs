@@ -113,7 +113,14 @@ fn the_readme_examples_print_what_the_readme_shows() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("tests/data")).unwrap();
     std::fs::create_dir_all(dir.path().join("tests/data/oscal")).unwrap();
-    for file in ["soa-client.csv", "oscal/iso-soc2-sample.json"] {
+    std::fs::create_dir_all(dir.path().join("tests/data/oscal-catalog")).unwrap();
+    let files = [
+        "soa-client.csv",
+        "oscal/iso-soc2-sample.json",
+        "oscal-catalog/sp800-53.json",
+        "oscal-catalog/sp800-53-iso.json",
+    ];
+    for file in files {
         let file = format!("tests/data/{file}");
         std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(&file), dir.path().join(&file)).unwrap();
     }

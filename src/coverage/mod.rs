@@ -340,7 +340,7 @@ impl<'a> Evaluation<'a> {
         for &c in &order {
             let at = self.at(c);
             let own = self.reaches[at].iter().any(|r| r.gives == Strength::Full);
-            let above = db.control(c).parent.is_some_and(|p| self.whole_full[self.at(p)]);
+            let above = db.wholes(c).next().is_some_and(|p| self.whole_full[self.at(p)]);
             self.whole_full[at] = own || above;
         }
         for &c in order.iter().rev() {
@@ -371,9 +371,9 @@ impl<'a> Evaluation<'a> {
             && self.options.scope.as_ref().is_none_or(|s| s.admits(self.db, c))
     }
 
-    /// The children of a node that count.
+    /// The parts of a node that count (its children, but not its enhancements).
     pub fn parts(&self, c: CtlId) -> impl Iterator<Item = CtlId> + '_ {
-        self.db.control(c).children.iter().copied().filter(|&k| self.counts(k))
+        self.db.parts_of(c).filter(|&k| self.counts(k))
     }
 
     pub fn state(&self, c: CtlId) -> State {
@@ -415,7 +415,7 @@ fn implied_sources(db: &Database, set: &ControlSet) -> BTreeMap<CtlId, Strength>
     };
     for (c, s) in set.iter() {
         add(&mut out, c, s);
-        for d in db.descendants(c) {
+        for d in db.within(c) {
             add(&mut out, d, s);
         }
     }
@@ -428,8 +428,8 @@ fn implied_sources(db: &Database, set: &ControlSet) -> BTreeMap<CtlId, Strength>
             if out.contains_key(&c) || !node.mappable {
                 continue;
             }
-            let mut kids = node.children.iter().filter(|&&k| db.control(k).applicable).peekable();
-            if kids.peek().is_some() && kids.all(|k| out.get(k) == Some(&Strength::Full)) {
+            let mut kids = db.parts_of(c).filter(|&k| db.control(k).applicable).peekable();
+            if kids.peek().is_some() && kids.all(|k| out.get(&k) == Some(&Strength::Full)) {
                 add(&mut out, c, Strength::Full);
             }
         }

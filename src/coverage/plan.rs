@@ -214,7 +214,7 @@ impl Units {
     fn under(&self, db: &Database, node: CtlId) -> Bits {
         let mut b = Bits::new(self.leaves.len());
         for (i, &(leaf, _)) in self.leaves.iter().enumerate() {
-            if std::iter::once(leaf).chain(db.ancestors(leaf)).any(|n| n == node) {
+            if std::iter::once(leaf).chain(db.wholes(leaf)).any(|n| n == node) {
                 b.insert(i);
             }
         }
@@ -234,7 +234,7 @@ impl Units {
         }
         let mut b = Bits::new(self.leaves.len());
         for (i, &(leaf, _)) in self.leaves.iter().enumerate() {
-            if std::iter::once(leaf).chain(db.ancestors(leaf)).any(|n| full_at.contains(&n)) {
+            if std::iter::once(leaf).chain(db.wholes(leaf)).any(|n| full_at.contains(&n)) {
                 b.insert(i);
             }
         }

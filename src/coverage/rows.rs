@@ -21,7 +21,7 @@ pub fn rows(
         out.push(row(e, complete, set, t, None));
         if with_parts {
             let id = e.db.control(t).id.to_string();
-            for d in e.db.descendants(t) {
+            for d in e.db.within(t) {
                 out.push(row(e, complete, set, d, Some(id.clone())));
             }
         }
@@ -57,7 +57,7 @@ fn row(
 
 /// Why a node places no duty: its own mark, the nearest marked whole above it, or its parts.
 pub fn na_reason(db: &Database, c: CtlId) -> String {
-    let marked = std::iter::once(c).chain(db.ancestors(c)).find(|&n| !db.control(n).not_applicable.is_empty());
+    let marked = std::iter::once(c).chain(db.wholes(c)).find(|&n| !db.control(n).not_applicable.is_empty());
     match marked {
         Some(n) if n == c => db.control(n).not_applicable.to_string(),
         Some(n) => format!("{} (as {} {})", db.control(n).not_applicable, db.level_name(n), db.control(n).id),
@@ -70,11 +70,11 @@ pub fn na_reason(db: &Database, c: CtlId) -> String {
 fn covered_by(e: &Evaluation, set: &ControlSet, c: CtlId) -> Vec<Contribution> {
     let db = e.db;
     let mut out: Vec<Contribution> = e.reaches(c).iter().map(|r| contribution(db, set, r, c)).collect();
-    for a in db.ancestors(c) {
+    for a in db.wholes(c) {
         let full = e.reaches(a).iter().filter(|r| r.gives == Strength::Full);
         out.extend(full.map(|r| contribution(db, set, r, c)));
     }
-    for d in db.descendants(c).into_iter().filter(|&d| e.counts(d)) {
+    for d in db.within(c).into_iter().filter(|&d| e.counts(d)) {
         out.extend(e.reaches(d).iter().map(|r| contribution(db, set, r, c)));
     }
     out
@@ -152,10 +152,8 @@ fn kind(complete: &Evaluation, c: CtlId) -> GapKind {
 fn gap(e: &Evaluation, complete: &Evaluation, c: CtlId) -> Gap {
     let db = e.db;
     let mut nodes: Vec<(CtlId, bool)> = vec![(c, false)];
-    nodes.extend(db.ancestors(c).map(|a| (a, true)));
-    nodes.extend(
-        db.descendants(c).into_iter().filter(|&d| e.counts(d) && e.state(d) != State::Full).map(|d| (d, false)),
-    );
+    nodes.extend(db.wholes(c).map(|a| (a, true)));
+    nodes.extend(db.within(c).into_iter().filter(|&d| e.counts(d) && e.state(d) != State::Full).map(|d| (d, false)));
     // Keyed by the controls outside the set that the route needs: one, or a group's missing members.
     let mut closing: Vec<(Vec<CtlId>, Closer)> = Vec::new();
     for (n, above) in nodes {
@@ -247,15 +245,15 @@ fn attribute_order(fw: &crate::model::Framework, g: &GroupSummary) -> (usize, us
 pub fn explain(db: &Database, set: &ControlSet, source: String, t: CtlId, options: &Options) -> ExplainReport {
     let fw = db.control(t).framework;
     let e = Evaluation::new(db, set, fw, options);
-    let descendants: Vec<CtlId> = db.descendants(t).into_iter().filter(|&d| e.counts(d)).collect();
+    let descendants: Vec<CtlId> = db.within(t).into_iter().filter(|&d| e.counts(d)).collect();
     let mut nodes: Vec<CtlId> = vec![t];
-    nodes.extend(db.ancestors(t));
+    nodes.extend(db.wholes(t));
     nodes.extend(&descendants);
     let mut rows = Vec::new();
     let mut hops = Hops::default();
     for (&s, &strength) in &e.sources {
         for &n in &nodes {
-            let above = n != t && db.ancestors(t).any(|a| a == n);
+            let above = n != t && db.wholes(t).any(|a| a == n);
             for r in routes_with(db, s, fw, Some(n), options.routes, &mut hops) {
                 if above && r.relationship.is_none_or(|rel| rel.coverage() != Strength::Full) {
                     continue;

@@ -138,6 +138,7 @@ fn framework(file: &SourceFile, meta: FrameworkMeta, stem: &str, errors: &mut Ve
         publisher: meta.publisher,
         levels: meta.levels,
         mappable,
+        enhancements: vec![false; parts.len()],
         parts,
         id_prefixes: meta.id_prefixes,
         attributes,
@@ -444,6 +445,7 @@ fn control_row(
         level: level_index as u8,
         mappable: fw.mappable[level_index],
         part: fw.parts[level_index],
+        enhancement: false,
         not_applicable: cols.not_applicable.map_or(Text::default(), |c| table.text(row, c)),
         applicable: true,
         title: table.text(row, cols.fixed[3]),
@@ -554,20 +556,21 @@ fn check_part_parents(file: &SourceFile, fw: &Framework, controls: &[Control], e
 }
 
 /// Works out which nodes count: a node is not applicable when its row says so,
-/// when an ancestor's does, or when every one of its children is not applicable.
-fn mark_applicability(fw: &Framework, controls: &mut [Control]) {
+/// when a whole it is a piece of does, or when every one of its parts is not
+/// applicable. An enhancement is a requirement of its own: it neither takes
+/// its control's mark nor gives its own to it.
+pub(super) fn mark_applicability(fw: &Framework, controls: &mut [Control]) {
     let order = preorder(fw, controls);
     for &c in &order {
-        let inherited = controls[c as usize].parent.is_some_and(|p| !controls[p as usize].applicable);
+        let node = &controls[c as usize];
+        let inherited = !node.enhancement && node.parent.is_some_and(|p| !controls[p as usize].applicable);
         let node = &mut controls[c as usize];
         node.applicable = node.not_applicable.is_empty() && !inherited;
     }
     for &c in order.iter().rev() {
         let node = &controls[c as usize];
-        if node.applicable
-            && !node.children.is_empty()
-            && node.children.iter().all(|&k| !controls[k as usize].applicable)
-        {
+        let mut parts = node.children.iter().map(|&k| &controls[k as usize]).filter(|k| !k.enhancement).peekable();
+        if node.applicable && parts.peek().is_some() && parts.all(|k| !k.applicable) {
             controls[c as usize].applicable = false;
         }
     }

@@ -93,7 +93,7 @@ pub fn layer_files(path: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Err
             format!("--add takes a database folder or a mapping file; crosswalk reads {}", crate::interchange::FORMATS);
         return Ok((Vec::new(), vec![DataError::new(&shown, 0, msg)]));
     }
-    match read_lossy(path, &shown, &mut errors) {
+    match read_file(path, &shown, &mut errors) {
         Ok(text) => {
             let file =
                 SourceFile { rel: format!("imports/{name}"), display: shown, text: Text::from(text), table: None };
@@ -109,8 +109,8 @@ pub fn layer_files(path: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Err
 
 /// The database files in `dir`: `provenance.toml`, `catalogs/*.toml`,
 /// `catalogs/*.csv`, the mapping sets `*.csv`, the published pairs a set
-/// leaves out, `left-out/*.csv`, mapping files in other formats,
-/// `imports/*.json`, and `database.toml`. Other files are ignored.
+/// leaves out, `left-out/*.csv`, catalogs and mapping files in other formats
+/// (`imports/*.json`, `.csv`, `.xlsx`, ...), and `database.toml`. Other files are ignored.
 /// Unreadable or non-UTF-8 files are reported and skipped, and so is a name
 /// that is not a regular file (a folder, a named pipe, a broken link): a
 /// mapping set never disappears without a word.
@@ -120,7 +120,7 @@ pub fn dir_files(dir: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Error>
     let mut errors = Vec::new();
     for (rel, path) in paths {
         let display = path.display().to_string();
-        match read_lossy(&path, &display, &mut errors) {
+        match read_file(&path, &display, &mut errors) {
             Ok(text) => files.push(SourceFile { rel, display, text: Text::from(text), table: None }),
             Err(Error::Data(mut e)) => errors.append(&mut e),
             // One unreadable file is one more fault of the database, reported with the others.
@@ -171,6 +171,15 @@ pub fn dir_paths(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>, Error>
 pub fn read_text(path: &Path, display: &str) -> Result<String, Error> {
     String::from_utf8(read_bytes(path, display, MAX_FILE_BYTES)?)
         .map_err(|e| Error::Data(vec![not_utf8(display, e.as_bytes(), e.utf8_error())]))
+}
+
+/// Reads a file of a load: a workbook (`.xlsx`) byte for byte, one `char` per
+/// byte (see [`crate::interchange::xlsx`]); any other file as text.
+fn read_file(path: &Path, display: &str, errors: &mut Vec<DataError>) -> Result<String, Error> {
+    if display.to_ascii_lowercase().ends_with(".xlsx") {
+        return read_bytes(path, display, MAX_FILE_BYTES).map(|b| crate::interchange::xlsx::bytes_as_text(&b));
+    }
+    read_lossy(path, display, errors)
 }
 
 /// Reads a text file for a database load: a file that is not UTF-8 is

@@ -36,6 +36,9 @@ pub struct Database {
     pub notes: Vec<String>,
     /// The words `search` reads, taken apart on the first search.
     pub words: std::sync::OnceLock<std::sync::Arc<crate::query::search::Words>>,
+    /// What a loaded file says that is likely a mistake, though the load can go on
+    /// (a map that names a withdrawn control): said on stderr, and by `check FILE`.
+    pub warnings: Vec<String>,
 }
 
 /// How a load reads what it is given.
@@ -237,15 +240,20 @@ impl Database {
     }
 
     /// What a node stands for in a set: the controls at or below it (a group
-    /// stands for its controls), or the node itself when it is a part.
+    /// stands for its controls), or the node itself when it is a part. A control
+    /// does not stand for its enhancements; a group does.
     pub fn controls_under(&self, c: CtlId) -> Vec<CtlId> {
         if self.control(c).part {
             return vec![c];
         }
+        let from_control = self.control(c).is_control();
         let mut out = Vec::new();
         let mut stack = vec![c];
         while let Some(n) = stack.pop() {
             let node = self.control(n);
+            if from_control && n != c && node.enhancement {
+                continue;
+            }
             if node.is_control() {
                 out.push(n);
             }
@@ -253,6 +261,36 @@ impl Database {
         }
         out.sort_unstable();
         out
+    }
+
+    /// The pieces a node is made of: its children, but not its enhancements,
+    /// which are requirements of their own.
+    pub fn parts_of(&self, c: CtlId) -> impl Iterator<Item = CtlId> + '_ {
+        self.control(c).children.iter().copied().filter(|&k| !self.control(k).enhancement)
+    }
+
+    /// The nodes below `c` that are pieces of it, each before its own: its
+    /// descendants, short of its enhancements and what lies under them.
+    pub fn within(&self, c: CtlId) -> Vec<CtlId> {
+        let mut out = Vec::new();
+        let mut stack: Vec<CtlId> = self.parts_of(c).collect::<Vec<_>>().into_iter().rev().collect();
+        while let Some(n) = stack.pop() {
+            out.push(n);
+            stack.extend(self.parts_of(n).collect::<Vec<_>>().into_iter().rev());
+        }
+        out
+    }
+
+    /// The wholes `c` is a piece of, nearest first: its ancestors, up to the
+    /// control an enhancement enhances (an enhancement is no piece of it).
+    pub fn wholes(&self, c: CtlId) -> impl Iterator<Item = CtlId> + '_ {
+        let mut at = c;
+        std::iter::from_fn(move || {
+            let node = self.control(at);
+            let parent = node.parent.filter(|_| !node.enhancement)?;
+            at = parent;
+            Some(parent)
+        })
     }
 
     /// The nodes below `c`, each before its own children.

@@ -25,7 +25,8 @@ pub fn build(files: &[SourceFile], options: &LoadOptions, errors: &mut Vec<DataE
     let no_provenance = missing_provenance(files, &db.provenances, errors);
     let mut rejected = Rejected { no_provenance, ..Rejected::default() };
     catalog::catalogs(files, &mut db, errors, &mut rejected);
-    let sides = imports::frameworks(&imported, &mut db, options, errors);
+    let catalogs = imports::catalog_frameworks(&imported, &mut db, options, errors);
+    let sides = imports::frameworks(&imported, &mut db, options, &catalogs.loaded, errors);
     let (index, clashes) = Index::build(&db.frameworks, &db.controls);
     for (name, first, second) in clashes.names {
         let (a, b) = (&db.frameworks[first as usize], &db.frameworks[second as usize]);
@@ -37,7 +38,7 @@ pub fn build(files: &[SourceFile], options: &LoadOptions, errors: &mut Vec<DataE
     }
     db.index = index;
     mapping_sets(files, &mut db, errors, &rejected);
-    imports::rows(&imported, &sides, &mut db, errors, &rejected);
+    imports::rows(&imported, &sides, &catalogs, &mut db, errors, &rejected);
     super::left_out::files(files, &mut db, errors);
     let mut index = std::mem::take(&mut db.index);
     index.add_mappings(&db.mappings);
@@ -65,11 +66,13 @@ fn alias_clash(db: &Database, control: CtlId, alias: &str, other: CtlId) -> Data
     DataError::new(&file, c.line, msg)
 }
 
-/// The catalog file a control was read from, for messages.
+/// The catalog file a control was read from, for messages: a metadata file's CSV, or an imported catalog.
 fn catalog_file(db: &Database, c: &Control) -> String {
     let fw = &db.frameworks[c.framework as usize];
-    let meta = std::path::Path::new(&fw.file);
-    meta.with_extension("csv").to_string_lossy().into_owned()
+    match fw.file.strip_suffix(".toml") {
+        Some(stem) => format!("{stem}.csv"),
+        None => fw.file.clone(),
+    }
 }
 
 /// What a load rejected, so that rows naming it are not reported a second time.

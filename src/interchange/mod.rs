@@ -16,6 +16,7 @@ pub mod cprt;
 pub mod json;
 pub mod olir;
 pub mod oscal;
+pub mod xlsx;
 pub mod yaml;
 
 use std::fmt;
@@ -45,6 +46,8 @@ pub struct Resource {
     pub title: String,
     /// The framework key crosswalk wrote beside it when it exported the file.
     pub key: Option<String>,
+    /// Other references to it: a back-matter resource's links and document ids.
+    pub links: Vec<String>,
     /// Where the file names it.
     pub at: String,
 }
@@ -130,8 +133,51 @@ pub struct Document {
     /// Who made the mapping, as the file names them.
     pub publisher: String,
     pub mappings: Vec<Mapping>,
+    /// The catalog the file holds, when it is a catalog rather than a mapping.
+    pub catalog: Option<Catalog>,
     /// What the reader did that a user should know of (references read as intersects-with).
     pub notes: Vec<String>,
+}
+
+/// A catalog read into the neutral form: a tree of groups, controls, their
+/// enhancements, and the items of their statements, which are their parts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Catalog {
+    /// The document's UUID, by which a mapping may name it.
+    pub uuid: String,
+    /// What the groups are called (`family`), when they all say the same; else `group`.
+    pub group_level: String,
+    /// The nodes, each after its parent.
+    pub entries: Vec<Entry>,
+}
+
+/// The place of a catalog's node in its tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Group,
+    Control,
+    /// A control under a control: it adds to it, and is a requirement of its own.
+    Enhancement,
+    /// A piece of a control's statement: a part of the control.
+    Item,
+}
+
+/// One node of a catalog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The id a user types, as the publisher prints it (see [`oscal::read_catalog`]).
+    pub id: String,
+    /// Other names that find it: the file's own id, other labels.
+    pub aliases: Vec<String>,
+    /// Its parent's index in [`Catalog::entries`].
+    pub parent: Option<usize>,
+    pub level: Level,
+    pub title: String,
+    pub description: String,
+    /// Why it places no duty (`withdrawn`, and where its text went); empty when it does.
+    pub withdrawn: String,
+    /// Where the file holds it.
+    pub at: String,
 }
 
 impl Document {
@@ -149,7 +195,7 @@ impl Document {
 impl Resource {
     /// A resource a document names by one name, as reference and title.
     pub fn named(href: &str, title: &str) -> Resource {
-        Resource { href: href.to_string(), title: title.to_string(), key: None, at: String::new() }
+        Resource { href: href.to_string(), title: title.to_string(), ..Resource::default() }
     }
 }
 
@@ -203,8 +249,8 @@ pub fn unrelated(doc: &Document) -> Vec<String> {
 }
 
 /// The formats a file may be read as, in words, for messages.
-pub const FORMATS: &str = "an OSCAL mapping collection or a CPRT export (.json), an OLIR template saved as CSV \
-                           (.csv, .tsv), or a CISO Assistant mapping library (.yaml, .yml)";
+pub const FORMATS: &str = "an OSCAL catalog or mapping collection or a CPRT export (.json), an OLIR template \
+                           (.xlsx, or saved as .csv or .tsv), or a CISO Assistant mapping library (.yaml, .yml)";
 
 /// Reads a mapping file in whichever supported format it is, judged by its
 /// name and content. Every problem found is returned, each with its place.
@@ -215,10 +261,16 @@ pub fn read(display: &str, text: &str) -> Result<Document, Vec<DataError>> {
         if cprt::is_cprt(&value) {
             return cprt::read(display, &value);
         }
+        if value.get("catalog").is_some() {
+            return oscal::read_catalog(display, &value);
+        }
         return oscal::read(display, &value);
     }
     if lower.ends_with(".csv") || lower.ends_with(".tsv") {
         return olir::read(display, text);
+    }
+    if lower.ends_with(".xlsx") {
+        return olir::read_workbook(display, text);
     }
     if lower.ends_with(".yaml") || lower.ends_with(".yml") {
         let value = yaml::parse(display, text).map_err(|e| vec![e])?;
@@ -231,7 +283,7 @@ pub fn read(display: &str, text: &str) -> Result<Document, Vec<DataError>> {
 /// Whether a file name is one crosswalk reads as a mapping file (see [`read`]).
 pub fn is_mapping_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".json", ".csv", ".tsv", ".yaml", ".yml"].iter().any(|e| lower.ends_with(e))
+    [".json", ".csv", ".tsv", ".xlsx", ".yaml", ".yml"].iter().any(|e| lower.ends_with(e))
 }
 
 /// The relationship words the formats use, and what each means here: OSCAL 1.2's,

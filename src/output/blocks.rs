@@ -58,7 +58,10 @@ fn control_blocks(c: &ControlDetail) -> Vec<Block> {
         let kids: Vec<&str> = c.children.iter().map(|k| k.id.as_str()).collect();
         fields.push(("contains".to_string(), kids.join(", ")));
     }
-    fields.push(("description".to_string(), c.description.clone()));
+    // A control whose statement is all in its items (SP 800-53's AC-2) has no text of its own.
+    if !c.description.is_empty() {
+        fields.push(("description".to_string(), c.description.clone()));
+    }
     if let Some(reason) = &c.not_applicable {
         fields.push(("n/a".to_string(), format!("places no duty on an organisation: {reason}")));
     }

@@ -2,6 +2,7 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use super::catalog_files::Loaded;
 use super::Imported;
 use crate::db::catalog::{is_id, is_name};
 use crate::db::{Database, LoadOptions};
@@ -13,13 +14,14 @@ use crate::model::*;
 pub(in crate::db) type Sides = Vec<Vec<Option<(FwId, FwId)>>>;
 
 /// Resolves every catalog the imported files name to a loaded framework, by
-/// `--framework-map`, by the key crosswalk wrote, by title, or by the file name
-/// in its reference; a catalog that is none of them is loaded as an id-only
+/// `--framework-map`, by the key crosswalk wrote, as a catalog file of the load
+/// (by its UUID or file name), by title, or by the file name in its reference; a catalog that is none of them is loaded as an id-only
 /// framework of the ids the maps name, and a note says so.
 pub(in crate::db) fn frameworks(
     imports: &[Imported],
     db: &mut Database,
     options: &LoadOptions,
+    loaded: &[Loaded],
     errors: &mut Vec<DataError>,
 ) -> Sides {
     let mut unknown: Vec<Unknown> = Vec::new();
@@ -28,7 +30,7 @@ pub(in crate::db) fn frameworks(
         let mut per = Vec::new();
         for m in &imp.doc.mappings {
             let mut side = |r: &Resource, pick: fn(&Map) -> &Vec<Item>| {
-                let t = resolve_resource(r, db, options, &imp.display, errors);
+                let t = resolve_resource(r, db, options, loaded, &imp.display, errors);
                 if let Target::New(identity, key) = &t {
                     let at = unknown.iter().position(|u| u.identity == *identity).unwrap_or_else(|| {
                         unknown.push(Unknown {
@@ -87,6 +89,7 @@ fn resolve_resource(
     r: &Resource,
     db: &Database,
     options: &LoadOptions,
+    loaded: &[Loaded],
     file: &str,
     errors: &mut Vec<DataError>,
 ) -> Target {
@@ -115,6 +118,9 @@ fn resolve_resource(
     }
     if let Some(f) = r.key.as_deref().and_then(by_key) {
         return Target::Loaded(f);
+    }
+    if let Some(c) = loaded.iter().find(|c| c.named_by(r)) {
+        return Target::Loaded(c.fw);
     }
     if let Some(f) = db.frameworks.iter().position(|f| !r.title.is_empty() && f.name.eq_ignore_ascii_case(&r.title)) {
         return Target::Loaded(f as FwId);
@@ -154,13 +160,18 @@ pub(super) fn slug(text: &str) -> String {
         None => stem,
     };
     let mut out = String::new();
-    for c in stem.chars() {
+    let mut chars = stem.chars().peekable();
+    while let Some(c) = chars.next() {
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
         }
         if out.len() >= 40 {
+            // Cut at the last whole word.
+            if chars.peek().is_some_and(char::is_ascii_alphanumeric) && c.is_ascii_alphanumeric() {
+                out.truncate(out.rfind('-').filter(|&i| i > 0).unwrap_or(out.len()));
+            }
             break;
         }
     }
@@ -200,6 +211,7 @@ fn id_only(u: &Unknown, db: &mut Database, errors: &mut Vec<DataError>) -> Optio
             level: 0,
             mappable: true,
             part: false,
+            enhancement: false,
             not_applicable: Text::default(),
             applicable: true,
             title: Text::default(),
@@ -220,6 +232,7 @@ fn id_only(u: &Unknown, db: &mut Database, errors: &mut Vec<DataError>) -> Optio
         levels: vec!["control".to_string()],
         mappable: vec![true],
         parts: vec![false],
+        enhancements: vec![false],
         id_prefixes: Vec::new(),
         attributes: Vec::new(),
         summary: Vec::new(),
@@ -244,6 +257,10 @@ mod tests {
     fn keys_come_from_titles_and_references() {
         assert_eq!(slug("NIST SP 800-53 Rev. 5"), "nist-sp-800-53-rev-5");
         assert_eq!(slug("catalogs/SOC2/catalog.json"), "soc2-catalog");
+        assert_eq!(
+            slug("NIST_SP-800-53_rev5_LOW-baseline-resolved-profile_catalog"),
+            "nist-sp-800-53-rev5-low-baseline"
+        );
         assert_eq!(slug("https://x.org/27001_2022.json"), "catalog-27001-2022");
         assert_eq!(href_stem("https://x.org/a/nist-csf.oscal.json#top"), "nist-csf");
     }

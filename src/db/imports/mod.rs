@@ -21,8 +21,10 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+mod catalog_files;
 mod catalogs;
 
+pub(super) use catalog_files::{load as catalog_frameworks, Catalogs};
 pub(super) use catalogs::{frameworks, Sides};
 
 use super::index::Found;
@@ -55,6 +57,7 @@ pub(super) fn read(files: &[&SourceFile], errors: &mut Vec<DataError>) -> Vec<Im
 pub(super) fn rows(
     imports: &[Imported],
     sides: &Sides,
+    catalogs: &Catalogs,
     db: &mut Database,
     errors: &mut Vec<DataError>,
     rejected: &Rejected,
@@ -74,7 +77,7 @@ pub(super) fn rows(
                     kept_out.unrelated += 1;
                     continue;
                 };
-                let ctx = Context { imp, set, provenance, rejected };
+                let ctx = Context { imp, set, provenance, rejected, withdrawn: &catalogs.withdrawn };
                 map_rows(&ctx, x, r, (sf, tf), seen, &mut kept_out, db, errors);
             }
         }
@@ -215,6 +218,8 @@ struct Context<'a> {
     set: u16,
     provenance: u16,
     rejected: &'a Rejected,
+    /// The controls imported catalogs withdrew.
+    withdrawn: &'a HashSet<CtlId>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -231,6 +236,7 @@ fn map_rows(
     let sources = members(ctx, &x.sources, sf, db, errors);
     let targets = members(ctx, &x.targets, tf, db, errors);
     let (Some(sources), Some(targets)) = (sources, targets) else { return };
+    warn_withdrawn(ctx, x, sources.iter().chain(&targets), db);
     let shapes = shapes(&sources, &targets, r);
     if shapes.is_empty() {
         kept_out.loose.push(x.at.clone());
@@ -290,6 +296,21 @@ fn map_rows(
             line: 0,
         });
         db.sets[ctx.set as usize].rows.push(id);
+    }
+}
+
+/// Warns of each withdrawn control a map names: such a map is likely written against
+/// an older edition of the catalog, and a withdrawn target is n/a in coverage.
+fn warn_withdrawn<'a>(ctx: &Context, x: &Map, controls: impl Iterator<Item = &'a CtlId>, db: &mut Database) {
+    for &c in controls.filter(|c| ctx.withdrawn.contains(c)) {
+        let why = db.control(c).not_applicable.to_string();
+        let msg = format!(
+            "{}: {}: names `{}`, which its catalog has {why}; map what took its place instead",
+            ctx.imp.display,
+            x.at,
+            db.qualified(c)
+        );
+        db.warnings.push(msg);
     }
 }
 

@@ -45,10 +45,12 @@ pub fn read(display: &str, value: &Value) -> Result<Document, Vec<DataError>> {
 /// Why a JSON file is not read as a mapping collection, with what it seems to be instead.
 fn not_a_collection(display: &str, value: &Value) -> DataError {
     let top: Vec<&str> = value.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
-    let other =
-        ["catalog", "profile", "component-definition", "system-security-plan"].into_iter().find(|k| top.contains(k));
+    let other = ["profile", "component-definition", "system-security-plan"].into_iter().find(|k| top.contains(k));
     let msg = match other {
-        Some(k) => format!("an OSCAL {k}, not a mapping collection: crosswalk imports mapping collections"),
+        Some(k) => format!(
+            "an OSCAL {k}, not a catalog or a mapping collection: crosswalk imports catalogs (a profile resolved \
+             into one) and mapping collections"
+        ),
         None if value.is_object() => {
             "neither an OSCAL mapping collection (no `mapping-collection`) nor a CPRT export (no `relationships`)"
                 .to_string()
@@ -58,8 +60,8 @@ fn not_a_collection(display: &str, value: &Value) -> DataError {
     DataError::in_doc(display, "$", msg)
 }
 
-/// The collection's title, version, method and description, as far as it gives them.
-fn metadata(c: Node, display: &str, doc: &mut Document) {
+/// An OSCAL document's title (else its file's name), version and publisher (its parties).
+pub(super) fn title_version_publisher(c: Node, display: &str, doc: &mut Document) {
     let meta = c.get("metadata");
     let meta = meta.as_ref().map(Owned::node);
     let text = |key: &str| meta.and_then(|m| m.text(key)).map(|t| one_line(&t)).unwrap_or_default();
@@ -69,6 +71,11 @@ fn metadata(c: Node, display: &str, doc: &mut Document) {
     }
     doc.version = text("version");
     doc.publisher = meta.map(parties).unwrap_or_default();
+}
+
+/// The collection's title, version, method and description, as far as it gives them.
+fn metadata(c: Node, display: &str, doc: &mut Document) {
+    title_version_publisher(c, display, doc);
     let provenance = c.get("provenance");
     let provenance = provenance.as_ref().map(Owned::node);
     let text = |key: &str| provenance.and_then(|p| p.text(key)).map(|t| one_line(&t)).unwrap_or_default();
@@ -98,10 +105,23 @@ fn parties(meta: Node) -> String {
     names.join(", ")
 }
 
-/// Back-matter resources by UUID: (title, the framework key crosswalk wrote there).
-fn back_matter(c: Node) -> Vec<(String, String, Option<String>)> {
+/// A back-matter resource: its UUID, title, the framework key crosswalk wrote there, and its links.
+struct Back {
+    uuid: String,
+    title: String,
+    key: Option<String>,
+    /// Its `rlinks`' references and its `document-ids`.
+    links: Vec<String>,
+}
+
+/// The back-matter resources.
+fn back_matter(c: Node) -> Vec<Back> {
     let Some(bm) = c.get("back-matter") else { return Vec::new() };
     let Some(resources) = bm.node().get("resources") else { return Vec::new() };
+    let texts = |n: Node, list: &str, key: &str| -> Vec<String> {
+        let Some(list) = n.get(list) else { return Vec::new() };
+        list.node().items().iter().filter_map(|i| i.node().text(key)).collect()
+    };
     resources
         .node()
         .items()
@@ -109,11 +129,14 @@ fn back_matter(c: Node) -> Vec<(String, String, Option<String>)> {
         .filter_map(|r| {
             let n = r.node();
             let uuid = n.text("uuid")?;
-            Some((
-                uuid.to_ascii_lowercase(),
-                n.text("title").map(|t| one_line(&t)).unwrap_or_default(),
-                prop(n, "framework"),
-            ))
+            let mut links = texts(n, "rlinks", "href");
+            links.extend(texts(n, "document-ids", "identifier"));
+            Some(Back {
+                uuid: uuid.to_ascii_lowercase(),
+                title: n.text("title").map(|t| one_line(&t)).unwrap_or_default(),
+                key: prop(n, "framework"),
+                links,
+            })
         })
         .collect()
 }
@@ -135,7 +158,7 @@ fn props(n: Node, name: &str) -> Vec<String> {
         .collect()
 }
 
-type BackMatter = [(String, String, Option<String>)];
+type BackMatter = [Back];
 
 fn mapping(m: Node, display: &str, bm: &BackMatter, errors: &mut Vec<DataError>) -> Option<Mapping> {
     if !m.value.is_object() {
@@ -162,12 +185,13 @@ fn resource(m: Node, key: &str, display: &str, bm: &BackMatter, errors: &mut Vec
     };
     let n = r.node();
     let href = n.required_text("href", display, errors)?;
-    let mut out = Resource { href: href.clone(), title: String::new(), key: prop(n, "framework"), at: r.path.clone() };
+    let mut out = Resource { href: href.clone(), key: prop(n, "framework"), at: r.path.clone(), ..Resource::default() };
     if let Some(uuid) = href.strip_prefix('#') {
-        match bm.iter().find(|(u, _, _)| *u == uuid.to_ascii_lowercase()) {
-            Some((_, title, fw)) => {
-                out.title = title.clone();
-                out.key = out.key.or_else(|| fw.clone());
+        match bm.iter().find(|b| b.uuid == uuid.to_ascii_lowercase()) {
+            Some(b) => {
+                out.title = b.title.clone();
+                out.key = out.key.or_else(|| b.key.clone());
+                out.links = b.links.clone();
             }
             None => {
                 let msg = format!("points at back-matter resource `{uuid}`, which the file does not have");
@@ -333,10 +357,11 @@ mod tests {
 
     #[test]
     fn another_oscal_model_is_named() {
-        let e = read_str(r#"{"catalog": {}}"#).unwrap_err();
+        let e = read_str(r#"{"profile": {}}"#).unwrap_err();
         assert_eq!(
             e[0].to_string(),
-            "t.json: $: an OSCAL catalog, not a mapping collection: crosswalk imports mapping collections"
+            "t.json: $: an OSCAL profile, not a catalog or a mapping collection: crosswalk imports catalogs (a \
+             profile resolved into one) and mapping collections"
         );
     }
 }
