@@ -125,41 +125,54 @@ impl Word {
 }
 
 /// Every control's words, field by field (id, title, aliases, description),
-/// worked out once per database: a batch may search thousands of times.
+/// worked out once per database: a batch may search thousands of times. Each
+/// distinct word is held once, and a field holds the numbers of its words, so a
+/// query word is compared with each distinct word once per search.
 #[derive(Debug, Default)]
 pub struct Words {
-    controls: Vec<[Vec<Word>; 4]>,
+    vocabulary: Vec<Word>,
+    controls: Vec<[Vec<u32>; 4]>,
 }
 
 impl Words {
     fn of(db: &Database) -> Words {
-        let split = |text: &str| words(text).map(|w| Word::new(&w)).collect::<Vec<_>>();
+        let mut numbers: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        let mut vocabulary = Vec::new();
+        let mut split = |text: &str| {
+            let mut field: Vec<u32> = words(text)
+                .map(|w| {
+                    *numbers.entry(w).or_insert_with_key(|w| {
+                        vocabulary.push(Word::new(w));
+                        (vocabulary.len() - 1) as u32
+                    })
+                })
+                .collect();
+            field.sort_unstable();
+            field.dedup();
+            field
+        };
         let controls = db
             .controls
             .iter()
             .map(|c| [split(&c.id), split(&c.title), split(&c.aliases.join(" ")), split(&c.description)])
             .collect();
-        Words { controls }
+        Words { vocabulary, controls }
     }
-}
-
-/// The best match of a query word in a field's words.
-fn best(query: &Word, words: &[Word]) -> Match {
-    words.iter().map(|w| query.matches(w)).max().unwrap_or(Match::None)
 }
 
 /// Field weights: the id, the title, the aliases, the description.
 const WEIGHTS: [u32; 4] = [8, 4, 4, 1];
 
-/// A control's score for the query, or `None` when some word matches nowhere.
-fn score(fields: &[Vec<Word>; 4], query: &[Word]) -> Option<u32> {
+/// A control's score for the query, or `None` when some word matches nowhere;
+/// `matches[q][w]` is how well query word `q` matches vocabulary word `w`.
+fn score(fields: &[Vec<u32>; 4], matches: &[Vec<Match>]) -> Option<u32> {
     let mut total = 0;
-    for q in query {
+    for m in matches {
         let points = fields
             .iter()
             .zip(WEIGHTS)
             .map(|(words, weight)| {
-                let factor = match best(q, words) {
+                let factor = match words.iter().map(|&w| m[w as usize]).max().unwrap_or(Match::None) {
                     Match::Exact => 3,
                     Match::Stem => 2,
                     Match::Core => 1,
@@ -181,9 +194,11 @@ fn score(fields: &[Vec<Word>; 4], query: &[Word]) -> Option<u32> {
 pub fn find(db: &Database, needle: &str, within: Option<&ControlSet>) -> Vec<CtlId> {
     let query: Vec<Word> = words(needle).map(|w| Word::new(&w)).collect();
     let index = db.words.get_or_init(|| std::sync::Arc::new(Words::of(db)));
+    let matches: Vec<Vec<Match>> =
+        query.iter().map(|q| index.vocabulary.iter().map(|w| q.matches(w)).collect()).collect();
     let mut hits: Vec<(u32, CtlId)> = (0..db.controls.len() as CtlId)
         .filter(|&c| within.is_none_or(|s| s.strength(c).is_some()))
-        .filter_map(|c| score(&index.controls[c as usize], &query).map(|s| (s, c)))
+        .filter_map(|c| score(&index.controls[c as usize], &matches).map(|s| (s, c)))
         .collect();
     hits.sort_by_key(|&(s, c)| (std::cmp::Reverse(s), c));
     hits.into_iter().map(|(_, c)| c).collect()
