@@ -57,36 +57,42 @@ fn text_width(s: &str) -> usize {
     }
 }
 
-/// A cell's lines: the cell itself when it fits its column whole, as most do.
+/// A cell's lines: the cell's own lines when each fits its column whole, as most do.
 enum CellLines<'a> {
-    One(&'a str, usize),
-    Many(Vec<String>),
+    Fit(Vec<(&'a str, usize)>),
+    Wrapped(Vec<String>),
+}
+
+/// Whether a line can be printed as written: no runs of spaces to fold, no blanks at its ends.
+fn plain(line: &str) -> bool {
+    !line.contains("  ") && !line.starts_with(' ') && !line.ends_with(' ')
 }
 
 impl<'a> CellLines<'a> {
     fn of(cell: &'a str, width: usize) -> CellLines<'a> {
-        let w = text_width(cell);
-        if w <= width && !cell.contains('\n') && !cell.contains("  ") && !cell.starts_with(' ') && !cell.ends_with(' ')
-        {
-            CellLines::One(cell, w)
-        } else {
-            CellLines::Many(wrap(cell, width))
+        let mut lines = Vec::with_capacity(1);
+        for line in cell.split('\n') {
+            let w = text_width(line);
+            if w > width || !plain(line) {
+                return CellLines::Wrapped(wrap(cell, width));
+            }
+            lines.push((line, w));
         }
+        CellLines::Fit(lines)
     }
 
     fn len(&self) -> usize {
         match self {
-            CellLines::One(..) => 1,
-            CellLines::Many(lines) => lines.len(),
+            CellLines::Fit(lines) => lines.len(),
+            CellLines::Wrapped(lines) => lines.len(),
         }
     }
 
     /// Line `l` and its width; empty past the last.
     fn line(&self, l: usize) -> (&str, usize) {
         match self {
-            CellLines::One(s, w) if l == 0 => (s, *w),
-            CellLines::One(..) => ("", 0),
-            CellLines::Many(lines) => lines.get(l).map_or(("", 0), |s| (s.as_str(), text_width(s))),
+            CellLines::Fit(lines) => lines.get(l).copied().unwrap_or(("", 0)),
+            CellLines::Wrapped(lines) => lines.get(l).map_or(("", 0), |s| (s.as_str(), text_width(s))),
         }
     }
 }
