@@ -122,7 +122,13 @@ pub fn load_with_errors_using(
         errors.append(&mut more_errors);
     }
     layers.push(files.len());
-    // The fingerprint is a pass over every byte: it is taken on a second core while the first builds.
+    // The fingerprint is a pass over every byte: it is taken on a second core while
+    // the first builds, unless it is known already (the shipped database, a store).
+    if base.is_some() && layers.len() == 2 {
+        let mut db = from_files_using(&files, options, &mut errors);
+        db.sha256 = fingerprint(base.as_deref(), &files, &layers);
+        return Ok((db, errors));
+    }
     let (mut db, sha256) = std::thread::scope(|scope| {
         let fingerprint = scope.spawn(|| fingerprint(base.as_deref(), &files, &layers));
         let db = from_files_using(&files, options, &mut errors);
