@@ -252,13 +252,15 @@ pub fn explain(db: &Database, set: &ControlSet, source: String, t: CtlId, option
     let mut rows = Vec::new();
     let mut hops = Hops::default();
     for (&s, &strength) in &e.sources {
+        // A source's routes are worked out once, then taken node by node.
+        let routes = routes_with(db, s, fw, None, options.routes, &mut hops);
         for &n in &nodes {
             let above = n != t && db.wholes(t).any(|a| a == n);
-            for r in routes_with(db, s, fw, Some(n), options.routes, &mut hops) {
+            for r in routes.iter().filter(|r| r.target == n) {
                 if above && r.relationship.is_none_or(|rel| rel.coverage() != Strength::Full) {
                     continue;
                 }
-                rows.push(route_row(db, &r, strength));
+                rows.push(route_row(db, r, strength));
             }
         }
     }
