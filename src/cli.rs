@@ -110,6 +110,12 @@ pub struct Common {
     #[arg(long, value_name = "NAME=KEY", global = true, value_parser = framework_map)]
     pub framework_map: Vec<(String, String)>,
 
+    /// In an imported mapping file, leave out each map that names an id its catalog does not have (a file
+    /// written against another edition of a catalog, say), with a warning for each, instead of refusing the
+    /// file. A map is left out whole: dropping one of its members would claim more than the file says.
+    #[arg(long, global = true)]
+    pub skip_unknown_ids: bool,
+
     /// Width of table output [default: the terminal's; no wrapping when not a terminal].
     #[arg(long, value_name = "COLUMNS", global = true)]
     pub width: Option<usize>,

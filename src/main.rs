@@ -76,7 +76,7 @@ fn source(common: &Common) -> DataSource<'_> {
 }
 
 fn options(common: &Common) -> db::LoadOptions {
-    db::LoadOptions { framework_map: common.framework_map.clone() }
+    db::LoadOptions { framework_map: common.framework_map.clone(), skip_unknown_ids: common.skip_unknown_ids }
 }
 
 fn load(cli: &Cli) -> Result<Database, Error> {

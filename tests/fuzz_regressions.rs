@@ -103,7 +103,7 @@ fn import() {
             text: crosswalk::text::Text::from(text),
             table: None,
         });
-        let options = db::LoadOptions { framework_map: vec![("focal".into(), "csf".into())] };
+        let options = db::LoadOptions { framework_map: vec![("focal".into(), "csf".into())], ..Default::default() };
         let _ = db::from_files_using(&files, &options, &mut Vec::new());
     }
 }

@@ -9,7 +9,10 @@ use crosswalk::db::{self, DataSource, Database, LoadOptions};
 const EXE: &str = env!("CARGO_BIN_EXE_crosswalk");
 
 fn load_adding(file: &str, map: &[(&str, &str)]) -> Database {
-    let options = LoadOptions { framework_map: map.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect() };
+    let options = LoadOptions {
+        framework_map: map.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+        ..LoadOptions::default()
+    };
     let (db, errors) = db::load_with_errors_using(DataSource::Embedded, &[PathBuf::from(file)], &options).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
     db
@@ -310,7 +313,7 @@ mod no_input_panics {
         let rel = format!("imports/{name}");
         files.push(SourceFile { rel, display: name.into(), text: text.into(), table: None });
         let mut errors = Vec::new();
-        let options = LoadOptions { framework_map: vec![("#x".into(), "new-one".into())] };
+        let options = LoadOptions { framework_map: vec![("#x".into(), "new-one".into())], ..LoadOptions::default() };
         let _ = db::from_files_using(&files, &options, &mut errors);
     }
 
@@ -718,6 +721,7 @@ fn a_database_folder_reads_the_mapping_files_in_its_imports_folder() {
 
 mod oscal_catalogs {
     use super::{load_adding, run, states};
+    use std::path::Path;
 
     const SP800_53: &str = "tests/data/oscal-catalog/sp800-53.json";
     const SP800_53_ISO: &str = "tests/data/oscal-catalog/sp800-53-iso.json";
@@ -870,6 +874,70 @@ mod oscal_catalogs {
         let (code, _, err) = adding(&[EXAMPLE], &["--framework-map", "example.json=Not A Key", "check"]);
         assert_eq!(code, 3);
         assert!(err.contains("which cannot be a key"), "{err}");
+    }
+
+    /// A catalog whose groups number their subgroups `1`, `2` within each parent, as
+    /// national catalogs do, and a collection that names ids of another edition of it.
+    fn numbered_catalog_and_stale_collection(dir: &Path) -> (String, String) {
+        let group = |id: &str, label: &str, controls: serde_json::Value| serde_json::json!({"id": id, "title": format!("Group {id}"), "props": [{"name": "label", "value": label}], "controls": controls});
+        let control = |id: &str| serde_json::json!({"id": id, "title": format!("Control {id}")});
+        let catalog = serde_json::json!({"catalog": {"uuid": "0f1e2d3c-4b5a-4697-8877-665544332211",
+            "metadata": {"title": "Numbered Catalog", "version": "2", "oscal-version": "1.1.2"},
+            "groups": [
+                {"id": "GA", "title": "A", "props": [{"name": "label", "value": "GA"}], "groups": [
+                    group("GA.1", "1", serde_json::json!([control("GA.1.1"), control("GA.1.2")])),
+                    group("GA.2", "2", serde_json::json!([control("GA.2.1")]))]},
+                {"id": "GB", "title": "B", "props": [{"name": "label", "value": "GB"}], "groups": [
+                    group("GB.1", "1", serde_json::json!([control("GB.1.1")]))]}]}});
+        let map = |rel: &str, source: &str, targets: &[&str]| {
+            let targets: Vec<_> = targets.iter().map(|t| serde_json::json!({"type": "control", "id-ref": t})).collect();
+            serde_json::json!({"relationship": rel, "sources": [{"type": "control", "id-ref": source}], "targets": targets})
+        };
+        let collection = serde_json::json!({"mapping-collection": {"metadata": {"title": "Stale"}, "mappings": [{
+            "source-resource": {"type": "catalog", "href": "iso.json"}, "target-resource": {"type": "catalog", "href": "numbered.json"},
+            "maps": [map("equivalent-to", "5.12", &["GA.1.1"]),
+                     map("subset-of", "5.13", &["GA.2.1", "GA.9.9"]),
+                     map("superset-of", "5.14", &["GB.7.7"])]}]}});
+        let (cat, col) = (dir.join("numbered.json"), dir.join("stale.json"));
+        std::fs::write(&cat, catalog.to_string()).unwrap();
+        std::fs::write(&col, collection.to_string()).unwrap();
+        (cat.display().to_string(), col.display().to_string())
+    }
+
+    #[test]
+    fn labels_shared_by_several_groups_are_numbers_and_the_groups_go_by_their_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let (catalog, _) = numbered_catalog_and_stale_collection(dir.path());
+        let (code, out, err) = adding(&[&catalog], &["-e", "show numbered:GA.1", "-e", "show numbered:GB.1"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("1 label(s) are carried by several groups or controls (`1`)"), "{err}");
+        assert!(out.contains("numbered:GA.1 Group GA.1") && out.contains("numbered:GB.1 Group GB.1"), "{out}");
+    }
+
+    #[test]
+    fn skip_unknown_ids_leaves_out_whole_maps_that_name_ids_a_catalog_lacks() {
+        let dir = tempfile::tempdir().unwrap();
+        let (catalog, collection) = numbered_catalog_and_stale_collection(dir.path());
+        let map = ["--framework-map", "iso.json=iso27001"];
+        let query = ["-f", "csv", "-e", "coverage iso27001{5.12, 5.13, 5.14} -> numbered"];
+        // By default, the file is refused, each unknown id at its place.
+        let (code, _, err) = adding(&[&catalog, &collection], &[&map[..], &query[..]].concat());
+        assert_eq!(code, 3, "{err}");
+        assert!(err.contains("$.mapping-collection.mappings[0].maps[1].targets[1]: unknown control `GA.9.9`"), "{err}");
+        // With the option, those maps are left out whole, each with a warning; the rest loads.
+        let (code, out, err) =
+            adding(&[&catalog, &collection], &[&map[..], &["--skip-unknown-ids"], &query[..]].concat());
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            err.contains("2 map(s) left out (--skip-unknown-ids), for 2 id(s) their catalogs do not have"),
+            "{err}"
+        );
+        assert!(err.contains("warning: ") && err.contains("unknown control `GB.7.7` in numbered"), "{err}");
+        let s = states(&out);
+        // GA.2.1 is not claimed by the half of a map that named it with an unknown id.
+        for want in ["GA.1.1=full", "GA.2.1=none", "GB.1.1=none"] {
+            assert!(s.contains(&want.to_string()), "{want} in {s:?}");
+        }
     }
 }
 

@@ -17,6 +17,9 @@ fuzz_target!(|data: &[u8]| {
         String::from_utf8_lossy(rest).into_owned()
     };
     files.push(SourceFile { rel: format!("imports/{name}"), display: name.into(), text: text.into(), table: None });
-    let options = LoadOptions { framework_map: vec![("focal".into(), "csf".into()), ("reference".into(), "new".into())] };
+    let options = LoadOptions {
+        framework_map: vec![("focal".into(), "csf".into()), ("reference".into(), "new".into())],
+        ..LoadOptions::default()
+    };
     let _ = db::from_files_using(&files, &options, &mut Vec::new());
 });

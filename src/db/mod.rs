@@ -48,6 +48,9 @@ pub struct LoadOptions {
     /// reference or title) is the framework KEY; a KEY no loaded framework has names
     /// the id-only framework its ids load as.
     pub framework_map: Vec<(String, String)>,
+    /// `--skip-unknown-ids`: an imported map that names an id its catalog lacks is
+    /// left out whole, with a warning, rather than an error.
+    pub skip_unknown_ids: bool,
 }
 
 impl Database {

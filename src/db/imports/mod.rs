@@ -61,6 +61,7 @@ pub(super) fn rows(
     db: &mut Database,
     errors: &mut Vec<DataError>,
     rejected: &Rejected,
+    skip_unknown_ids: bool,
 ) {
     let mut imported_sets: HashSet<u16> = HashSet::default();
     for (imp, per) in imports.iter().zip(sides) {
@@ -68,6 +69,7 @@ pub(super) fn rows(
         let mut sets: HashMap<(FwId, FwId), u16> = HashMap::default();
         let mut kept_out = KeptOut::default();
         let mut seen: HashMap<u16, Seen> = HashMap::default();
+        let skipped = std::cell::RefCell::new(skip_unknown_ids.then(Vec::new));
         for (m, side) in imp.doc.mappings.iter().zip(per) {
             let Some((sf, tf)) = *side else { continue };
             let Some(set) = set_of(imp, &m.at, (sf, tf), &mut sets, &mut imported_sets, db, errors) else { continue };
@@ -77,11 +79,23 @@ pub(super) fn rows(
                     kept_out.unrelated += 1;
                     continue;
                 };
-                let ctx = Context { imp, set, provenance, rejected, withdrawn: &catalogs.withdrawn };
+                let ctx = Context { imp, set, provenance, rejected, withdrawn: &catalogs.withdrawn, skipped: &skipped };
                 map_rows(&ctx, x, r, (sf, tf), seen, &mut kept_out, db, errors);
             }
         }
         kept_out.say(imp, db);
+        let skipped = skipped.into_inner().unwrap_or_default();
+        if !skipped.is_empty() {
+            let maps: HashSet<&str> = skipped.iter().map(|(at, _)| at.as_str()).collect();
+            db.notes.push(format!(
+                "{}: {} map(s) left out (--skip-unknown-ids), for {} id(s) their catalogs do not have; \
+                 each is a warning",
+                imp.display,
+                maps.len(),
+                skipped.len()
+            ));
+            db.warnings.extend(skipped.into_iter().map(|(_, msg)| msg));
+        }
         db.notes.extend(imp.doc.notes.iter().map(|n| format!("{}: {n}", imp.display)));
     }
 }
@@ -220,6 +234,9 @@ struct Context<'a> {
     rejected: &'a Rejected,
     /// The controls imported catalogs withdrew.
     withdrawn: &'a HashSet<CtlId>,
+    /// With `--skip-unknown-ids`, the ids no catalog has, each with its map's path
+    /// and the warning to give; `None` when an unknown id is an error.
+    skipped: &'a std::cell::RefCell<Option<Vec<(String, String)>>>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -410,7 +427,13 @@ fn members(ctx: &Context, items: &[Item], fw: FwId, db: &Database, errors: &mut 
         match member(ctx, item, fw, db) {
             Ok(c) if !out.contains(&c) => out.push(c),
             Ok(_) => {}
-            Err(msg) => {
+            Err(Unknown::Missing(msg)) if ctx.skipped.borrow().is_some() => {
+                let at = item.at.rsplit_once(['.']).map_or(item.at.as_str(), |(map, _)| map);
+                let warning = format!("{}: {}: {msg} The map is left out.", ctx.imp.display, item.at);
+                ctx.skipped.borrow_mut().get_or_insert_default().push((at.to_string(), warning));
+                ok = false;
+            }
+            Err(Unknown::Missing(msg) | Unknown::Other(msg)) => {
                 errors.push(interchange::error_at(&ctx.imp.display, &item.at, msg));
                 ok = false;
             }
@@ -421,7 +444,7 @@ fn members(ctx: &Context, items: &[Item], fw: FwId, db: &Database, errors: &mut 
 
 /// One id: as the catalog spells it, or with another case or an accepted prefix
 /// (`A.5.1` or `a.5.1` for ISO's `5.1`); at a level a mapping may name.
-fn member(ctx: &Context, item: &Item, fw_id: FwId, db: &Database) -> Result<CtlId, String> {
+fn member(ctx: &Context, item: &Item, fw_id: FwId, db: &Database) -> Result<CtlId, Unknown> {
     let fw = db.framework(fw_id);
     let id = bare(fw, &item.id);
     match db.index.control(fw, fw_id, id) {
@@ -429,22 +452,30 @@ fn member(ctx: &Context, item: &Item, fw_id: FwId, db: &Database) -> Result<CtlI
         Found::Exact(c) | Found::Loose(c) => {
             let mappable: Vec<&str> =
                 fw.levels.iter().zip(&fw.mappable).filter(|(_, &m)| m).map(|(l, _)| l.as_str()).collect();
-            Err(format!(
+            Err(Unknown::Other(format!(
                 "`{}` is a {} of {}; mappings link {} items",
                 item.id,
                 db.level_name(c),
                 fw.key,
                 mappable.join(" or ")
-            ))
+            )))
         }
         Found::Missing => {
             let ids = fw.controls.clone().map(|c| db.control(c).id.as_ref());
             let stripped = fw.id_prefixes.iter().find_map(|p| id.strip_prefix(p.as_str())).unwrap_or(id);
             let hint = ctx.rejected.hints.borrow_mut().closest(stripped, ids);
             let hint = hint.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-            Err(format!("unknown control `{}` in {}{hint}", item.id, fw.key))
+            Err(Unknown::Missing(format!("unknown control `{}` in {}{hint}", item.id, fw.key)))
         }
     }
+}
+
+/// Why an id names no control a mapping can link.
+enum Unknown {
+    /// Its catalog has no such id.
+    Missing(String),
+    /// It names a node no mapping may link.
+    Other(String),
 }
 
 /// An id as a catalog of ours may spell it: OSCAL catalogs prefix ids with the

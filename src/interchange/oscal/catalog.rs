@@ -35,6 +35,10 @@ pub fn read_catalog(display: &str, value: &Value) -> Result<Document, Vec<DataEr
     let mut doc = Document { format: "OSCAL catalog", ..Document::default() };
     super::read::title_version_publisher(c, display, &mut doc);
     let mut r = Reader { display, ..Reader::default() };
+    let mut counts: HashMap<String, usize> = HashMap::default();
+    count_labels(c.value, &mut counts, 0);
+    r.shared_labels = counts.into_iter().filter(|&(_, n)| n > 1).map(|(l, _)| l).collect();
+    r.shared_labels.sort();
     r.scope(c);
     r.children(c, None, 1);
     if !r.entries.iter().any(|e| matches!(e.level, Level::Control | Level::Enhancement)) && r.errors.is_empty() {
@@ -76,6 +80,9 @@ struct Reader<'a> {
     classes: Vec<String>,
     unnamed_groups: usize,
     unnamed_items: usize,
+    /// Labels that several groups or controls carry (a group's number within
+    /// its parent, as `1`, `2`): local numbers, not names; those nodes go by their ids.
+    shared_labels: Vec<String>,
 }
 
 impl Reader<'_> {
@@ -152,7 +159,7 @@ impl Reader<'_> {
                 self.note_links(x, at);
             }
             if let Some(s) = &statement {
-                let by_label = labels.contains(&id);
+                let by_label = labels.contains(&id) && self.shared_labels.binary_search(&id).is_err();
                 self.statement(s.node(), at, by_label.then_some(id.as_str()), depth + 1);
             }
             self.children(x, Some(at), depth + 1);
@@ -174,6 +181,7 @@ impl Reader<'_> {
         own: Option<String>,
         more: Vec<String>,
     ) -> Option<(String, Vec<String>)> {
+        let labels: Vec<String> = labels.into_iter().filter(|l| self.shared_labels.binary_search(l).is_err()).collect();
         let id = labels.iter().find(|l| is_id(l)).or(own.as_ref().filter(|o| is_id(o))).cloned();
         let Some(id) = id else {
             if let Some(own) = own {
@@ -342,7 +350,43 @@ impl Reader<'_> {
                 self.unnamed_items
             ));
         }
+        if !self.shared_labels.is_empty() {
+            let shown: Vec<String> = self.shared_labels.iter().take(5).map(|l| format!("`{l}`")).collect();
+            let more = if self.shared_labels.len() > 5 { ", ..." } else { "" };
+            out.push(format!(
+                "{} label(s) are carried by several groups or controls ({}{more}): they are read as numbers \
+                 within their parent, not as names, and those nodes go by their ids",
+                self.shared_labels.len(),
+                shown.join(", ")
+            ));
+        }
         out
+    }
+}
+
+/// Counts the labels of every group and control under `x` (each node's once).
+fn count_labels(x: &Value, counts: &mut HashMap<String, usize>, depth: usize) {
+    if depth > MAX_TREE_DEPTH + 1 {
+        return;
+    }
+    for key in ["groups", "controls"] {
+        let Some(Value::Array(nodes)) = x.get(key) else { continue };
+        for n in nodes {
+            let mut own: Vec<&str> = Vec::new();
+            if let Some(Value::Array(props)) = n.get("props") {
+                for p in props {
+                    let label = (p.get("name").and_then(Value::as_str) == Some("label"))
+                        .then(|| p.get("value").and_then(Value::as_str))
+                        .flatten()
+                        .filter(|v| !v.is_empty() && !own.contains(v));
+                    own.extend(label);
+                }
+            }
+            for l in own {
+                *counts.entry(l.to_string()).or_default() += 1;
+            }
+            count_labels(n, counts, depth + 1);
+        }
     }
 }
 
