@@ -877,7 +877,8 @@ mod oscal_catalogs {
     }
 
     /// A catalog whose groups number their subgroups `1`, `2` within each parent, as
-    /// national catalogs do, and a collection that names ids of another edition of it.
+    /// national catalogs do, with a control left untitled; and a collection that names
+    /// ids of another edition of it.
     fn numbered_catalog_and_stale_collection(dir: &Path) -> (String, String) {
         let group = |id: &str, label: &str, controls: serde_json::Value| serde_json::json!({"id": id, "title": format!("Group {id}"), "props": [{"name": "label", "value": label}], "controls": controls});
         let control = |id: &str| serde_json::json!({"id": id, "title": format!("Control {id}")});
@@ -888,10 +889,11 @@ mod oscal_catalogs {
                     group("GA.1", "1", serde_json::json!([control("GA.1.1"), control("GA.1.2")])),
                     group("GA.2", "2", serde_json::json!([control("GA.2.1")]))]},
                 {"id": "GB", "title": "B", "props": [{"name": "label", "value": "GB"}], "groups": [
-                    group("GB.1", "1", serde_json::json!([control("GB.1.1")]))]}]}});
+                    group("GB.1", "1", serde_json::json!([{"id": "GB.1.1", "title": ""}]))]}]}});
         let map = |rel: &str, source: &str, targets: &[&str]| {
             let targets: Vec<_> = targets.iter().map(|t| serde_json::json!({"type": "control", "id-ref": t})).collect();
-            serde_json::json!({"relationship": rel, "sources": [{"type": "control", "id-ref": source}], "targets": targets})
+            // `id_ref` is not OSCAL's spelling, but published files use it.
+            serde_json::json!({"relationship": rel, "sources": [{"type": "control", "id_ref": source}], "targets": targets})
         };
         let collection = serde_json::json!({"mapping-collection": {"metadata": {"title": "Stale"}, "mappings": [{
             "source-resource": {"type": "catalog", "href": "iso.json"}, "target-resource": {"type": "catalog", "href": "numbered.json"},
@@ -912,6 +914,10 @@ mod oscal_catalogs {
         assert_eq!(code, 0, "{err}");
         assert!(err.contains("1 label(s) are carried by several groups or controls (`1`)"), "{err}");
         assert!(out.contains("numbered:GA.1 Group GA.1") && out.contains("numbered:GB.1 Group GB.1"), "{out}");
+        // A node without a title shows its id, and the load counts such nodes.
+        assert!(err.contains("1 group(s) or control(s) have an empty title; each shows its id instead"), "{err}");
+        let (_, out, _) = adding(&[&catalog], &["-e", "show numbered:GB.1.1"]);
+        assert!(out.contains("numbered:GB.1.1 GB.1.1\n"), "{out}");
     }
 
     #[test]

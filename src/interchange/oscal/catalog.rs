@@ -80,6 +80,8 @@ struct Reader<'a> {
     classes: Vec<String>,
     unnamed_groups: usize,
     unnamed_items: usize,
+    /// Groups and controls with an empty title.
+    untitled: usize,
     /// Labels that several groups or controls carry (a group's number within
     /// its parent, as `1`, `2`): local numbers, not names; those nodes go by their ids.
     shared_labels: Vec<String>,
@@ -119,7 +121,7 @@ impl Reader<'_> {
         if self.too_deep(g, depth) {
             return;
         }
-        let title = g.required_text("title", self.display, &mut self.errors);
+        let title = self.title(g);
         let (Some((id, aliases)), Some(title)) = (self.naming(g, labels(g), g.text("id"), Vec::new()), title) else {
             // A group without an id or a label has no name to give: its controls sit under the group above.
             self.unnamed_groups += usize::from(g.value.get("id").is_none() && labels(g).is_empty());
@@ -127,7 +129,8 @@ impl Reader<'_> {
             return;
         };
         self.classes.push(g.text("class").unwrap_or_default());
-        let entry = entry(id, aliases, parent, Level::Group, one_line(&title), g.path());
+        let title = if title.is_empty() { id.clone() } else { one_line(&title) };
+        let entry = entry(id, aliases, parent, Level::Group, title, g.path());
         let Some(at) = self.add(entry) else { return };
         self.children(g, Some(at), depth + 1);
     }
@@ -137,7 +140,7 @@ impl Reader<'_> {
             return;
         }
         let own = x.required_text("id", self.display, &mut self.errors);
-        let title = x.required_text("title", self.display, &mut self.errors);
+        let title = self.title(x);
         let (Some(own), Some(title)) = (own, title) else { return };
         let parts = x.get("parts");
         let parts = parts.as_ref().map(|p| p.node().items()).unwrap_or_default();
@@ -147,7 +150,8 @@ impl Reader<'_> {
         let Some((id, aliases)) = self.naming(x, labels.clone(), Some(own.clone()), more) else { return };
         let before = self.scoped.len();
         self.scope(x);
-        let mut e = entry(id.clone(), aliases, parent, level, one_line(&title), x.path());
+        let title = if title.is_empty() { id.clone() } else { one_line(&title) };
+        let mut e = entry(id.clone(), aliases, parent, level, title, x.path());
         e.description =
             statement.as_ref().and_then(|s| s.node().text("prose")).map_or(String::new(), |p| self.render(&p, 0));
         let withdrawn = props(x, "status").iter().any(|s| s.eq_ignore_ascii_case("withdrawn"));
@@ -169,6 +173,15 @@ impl Reader<'_> {
                 texts.pop();
             }
         }
+    }
+
+    /// A node's title; an empty one is counted (the node then shows its id), a missing one is an error.
+    fn title(&mut self, x: Node) -> Option<String> {
+        if x.value.get("title").and_then(Value::as_str).is_some_and(|t| t.trim().is_empty()) {
+            self.untitled += 1;
+            return Some(String::new());
+        }
+        x.required_text("title", self.display, &mut self.errors)
     }
 
     /// The id a node goes by, and its other names: its first label a query can
@@ -348,6 +361,12 @@ impl Reader<'_> {
                 "{} control(s) have statement items with neither an id nor a label; each such control is read \
                  as one requirement, without parts",
                 self.unnamed_items
+            ));
+        }
+        if self.untitled > 0 {
+            out.push(format!(
+                "{} group(s) or control(s) have an empty title; each shows its id instead",
+                self.untitled
             ));
         }
         if !self.shared_labels.is_empty() {

@@ -265,7 +265,9 @@ fn items(x: Node, key: &str, display: &str, errors: &mut Vec<DataError>) -> Opti
             ok = false;
             continue;
         }
-        match n.required_text("id-ref", display, errors) {
+        // `id_ref` is not OSCAL, but some published files spell it so.
+        let key = if n.value.get("id-ref").is_none() && n.value.get("id_ref").is_some() { "id_ref" } else { "id-ref" };
+        match n.required_text(key, display, errors) {
             Some(id) => out.push(Item { id, key: prop(n, "framework"), at: e.path.clone() }),
             None => ok = false,
         }
