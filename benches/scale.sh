@@ -89,6 +89,54 @@ for n in "${sizes[@]}"; do
     echo "| $n | $load | $direct | $via | $store | $store_via | $sql |"
 done
 
+# The shipped database beside SQLite: a one-shot `gaps iso27001 -> soc2`, and the
+# nearest SQL question (each SOC 2 node short of full by a direct mapping from
+# ISO, with what maps to it and why) from a prebuilt file of the same rows.
+# SQLite answers less: no roll-up of parts, no groups, no gap kinds.
+shipped=$SCALE_DIR/shipped.sqlite
+if [ ! -f "$shipped" ]; then
+    {
+        echo "CREATE TABLE controls(fw TEXT, id TEXT, parent TEXT, level TEXT, title TEXT, description TEXT);"
+        echo "CREATE TABLE mappings(source_fw TEXT, target_fw TEXT, source_id TEXT, target_id TEXT,"
+        echo "  relationship TEXT, provenance TEXT, rationale TEXT);"
+        for f in mappings/catalogs/*.csv; do
+            echo ".import --csv $f c"
+            echo "INSERT INTO controls SELECT '$(basename "$f" .csv)', id, parent, level, title, description FROM c; DROP TABLE c;"
+        done
+        for f in mappings/*__*.csv; do
+            pair=$(basename "$f" .csv)
+            echo ".import --csv $f m"
+            echo "INSERT INTO mappings SELECT '${pair%%__*}', '${pair#*__}', source_id, target_id, relationship, provenance, rationale FROM m; DROP TABLE m;"
+        done
+        echo "CREATE INDEX controls_fw ON controls(fw, level);"
+        echo "CREATE INDEX mappings_target ON mappings(target_fw, target_id, source_fw);"
+        echo "ANALYZE;"
+    } | sqlite3 "$shipped"
+fi
+GAPS_SQL="SELECT c.id, c.title,
+  CASE WHEN max(m.relationship IN ('equal', 'superset-of')) THEN 'full'
+       WHEN count(m.source_id) > 0 THEN 'partial' ELSE 'none' END AS state,
+  group_concat(m.source_id || '(' || m.relationship || ')', '; '),
+  group_concat(m.rationale, ' | ')
+FROM controls c LEFT JOIN mappings m
+  ON m.target_fw = c.fw AND m.target_id = c.id AND m.source_fw = 'iso27001'
+WHERE c.fw = 'soc2'
+GROUP BY c.id HAVING state <> 'full' ORDER BY c.rowid;"
+# The mean wall time of 200 runs, in milliseconds: these take a few each.
+quick() {
+    local start end
+    start=$(date +%s%N)
+    for _ in $(seq 200); do "$@" >/dev/null 2>&1; done
+    end=$(date +%s%N)
+    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f ms", (e - s) / 200 / 1e6 }'
+}
+echo
+echo "| the shipped database, whole process | mean of 200 runs |"
+echo "|---|---|"
+echo "| \`crosswalk --version\` | $(quick $bin --version) |"
+echo "| \`crosswalk -e 'gaps iso27001 -> soc2'\` | $(quick $bin -e 'gaps iso27001 -> soc2') |"
+echo "| SQLite, the nearest question | $(quick sqlite3 "$shipped" "$GAPS_SQL") |"
+
 # Batch mode on the shipped database: 10,000 statements, the 12 kinds of
 # benches/crosswalk.rs in turn, in each output format.
 batch=$SCALE_DIR/batch-10k.cwq
