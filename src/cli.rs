@@ -111,8 +111,9 @@ pub struct Common {
     pub framework_map: Vec<(String, String)>,
 
     /// In an imported mapping file, leave out each map that names an id its catalog does not have (a file
-    /// written against another edition of a catalog, say), with a warning for each, instead of refusing the
-    /// file. A map is left out whole: dropping one of its members would claim more than the file says.
+    /// written against another edition of a catalog, say) or a node no mapping may link (a CSF category), with
+    /// a warning for each, instead of refusing the file. A map is left out whole: dropping one of its members
+    /// would claim more than the file says.
     #[arg(long, global = true)]
     pub skip_unknown_ids: bool,
 

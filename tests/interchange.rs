@@ -899,7 +899,8 @@ mod oscal_catalogs {
             "source-resource": {"type": "catalog", "href": "iso.json"}, "target-resource": {"type": "catalog", "href": "numbered.json"},
             "maps": [map("equivalent-to", "5.12", &["GA.1.1"]),
                      map("subset-of", "5.13", &["GA.2.1", "GA.9.9"]),
-                     map("superset-of", "5.14", &["GB.7.7"])]}]}});
+                     map("superset-of", "5.14", &["GB.7.7"]),
+                     map("subset-of", "5.15", &["GA.1"])]}]}});
         let (cat, col) = (dir.join("numbered.json"), dir.join("stale.json"));
         std::fs::write(&cat, catalog.to_string()).unwrap();
         std::fs::write(&col, collection.to_string()).unwrap();
@@ -925,7 +926,7 @@ mod oscal_catalogs {
         let dir = tempfile::tempdir().unwrap();
         let (catalog, collection) = numbered_catalog_and_stale_collection(dir.path());
         let map = ["--framework-map", "iso.json=iso27001"];
-        let query = ["-f", "csv", "-e", "coverage iso27001{5.12, 5.13, 5.14} -> numbered"];
+        let query = ["-f", "csv", "-e", "coverage iso27001{5.12, 5.13, 5.14, 5.15} -> numbered"];
         // By default, the file is refused, each unknown id at its place.
         let (code, _, err) = adding(&[&catalog, &collection], &[&map[..], &query[..]].concat());
         assert_eq!(code, 3, "{err}");
@@ -935,10 +936,12 @@ mod oscal_catalogs {
             adding(&[&catalog, &collection], &[&map[..], &["--skip-unknown-ids"], &query[..]].concat());
         assert_eq!(code, 0, "{err}");
         assert!(
-            err.contains("2 map(s) left out (--skip-unknown-ids), for 2 id(s) their catalogs do not have"),
+            err.contains("3 map(s) left out (--skip-unknown-ids), for 3 id(s) their catalogs do not have"),
             "{err}"
         );
         assert!(err.contains("warning: ") && err.contains("unknown control `GB.7.7` in numbered"), "{err}");
+        // So is a map to a node no mapping may link (a group here; a CSF category in published libraries).
+        assert!(err.contains("maps[3].targets[0]: `GA.1` is a group of numbered"), "{err}");
         let s = states(&out);
         // GA.2.1 is not claimed by the half of a map that named it with an unknown id.
         for want in ["GA.1.1=full", "GA.2.1=none", "GB.1.1=none"] {

@@ -88,8 +88,8 @@ pub(super) fn rows(
         if !skipped.is_empty() {
             let maps: HashSet<&str> = skipped.iter().map(|(at, _)| at.as_str()).collect();
             db.notes.push(format!(
-                "{}: {} map(s) left out (--skip-unknown-ids), for {} id(s) their catalogs do not have; \
-                 each is a warning",
+                "{}: {} map(s) left out (--skip-unknown-ids), for {} id(s) their catalogs do not have \
+                 or do not let a mapping link; each is a warning",
                 imp.display,
                 maps.len(),
                 skipped.len()
@@ -250,8 +250,8 @@ fn map_rows(
     db: &mut Database,
     errors: &mut Vec<DataError>,
 ) {
-    let sources = members(ctx, &x.sources, sf, db, errors);
-    let targets = members(ctx, &x.targets, tf, db, errors);
+    let sources = members(ctx, x, &x.sources, sf, db, errors);
+    let targets = members(ctx, x, &x.targets, tf, db, errors);
     let (Some(sources), Some(targets)) = (sources, targets) else { return };
     warn_withdrawn(ctx, x, sources.iter().chain(&targets), db);
     let shapes = shapes(&sources, &targets, r);
@@ -408,7 +408,14 @@ fn said(db: &Database, sources: &[CtlId], r: Relationship, targets: &[CtlId]) ->
 
 /// A map's sources or targets resolved in their framework (or the one crosswalk named
 /// on a member), each once; `None` when one is unknown (reported).
-fn members(ctx: &Context, items: &[Item], fw: FwId, db: &Database, errors: &mut Vec<DataError>) -> Option<Vec<CtlId>> {
+fn members(
+    ctx: &Context,
+    map: &Map,
+    items: &[Item],
+    fw: FwId,
+    db: &Database,
+    errors: &mut Vec<DataError>,
+) -> Option<Vec<CtlId>> {
     let mut out = Vec::with_capacity(items.len());
     let mut ok = true;
     for item in items {
@@ -427,13 +434,13 @@ fn members(ctx: &Context, items: &[Item], fw: FwId, db: &Database, errors: &mut 
         match member(ctx, item, fw, db) {
             Ok(c) if !out.contains(&c) => out.push(c),
             Ok(_) => {}
-            Err(Unknown::Missing(msg)) if ctx.skipped.borrow().is_some() => {
-                let at = item.at.rsplit_once(['.']).map_or(item.at.as_str(), |(map, _)| map);
-                let warning = format!("{}: {}: {msg} The map is left out.", ctx.imp.display, item.at);
-                ctx.skipped.borrow_mut().get_or_insert_default().push((at.to_string(), warning));
+            Err(msg) if ctx.skipped.borrow().is_some() => {
+                let stop = if msg.ends_with(['?', '.']) { "" } else { "." };
+                let warning = format!("{}: {}: {msg}{stop} The map is left out.", ctx.imp.display, item.at);
+                ctx.skipped.borrow_mut().get_or_insert_default().push((map.at.clone(), warning));
                 ok = false;
             }
-            Err(Unknown::Missing(msg) | Unknown::Other(msg)) => {
+            Err(msg) => {
                 errors.push(interchange::error_at(&ctx.imp.display, &item.at, msg));
                 ok = false;
             }
@@ -444,7 +451,7 @@ fn members(ctx: &Context, items: &[Item], fw: FwId, db: &Database, errors: &mut 
 
 /// One id: as the catalog spells it, or with another case or an accepted prefix
 /// (`A.5.1` or `a.5.1` for ISO's `5.1`); at a level a mapping may name.
-fn member(ctx: &Context, item: &Item, fw_id: FwId, db: &Database) -> Result<CtlId, Unknown> {
+fn member(ctx: &Context, item: &Item, fw_id: FwId, db: &Database) -> Result<CtlId, String> {
     let fw = db.framework(fw_id);
     let id = bare(fw, &item.id);
     match db.index.control(fw, fw_id, id) {
@@ -452,30 +459,22 @@ fn member(ctx: &Context, item: &Item, fw_id: FwId, db: &Database) -> Result<CtlI
         Found::Exact(c) | Found::Loose(c) => {
             let mappable: Vec<&str> =
                 fw.levels.iter().zip(&fw.mappable).filter(|(_, &m)| m).map(|(l, _)| l.as_str()).collect();
-            Err(Unknown::Other(format!(
+            Err(format!(
                 "`{}` is a {} of {}; mappings link {} items",
                 item.id,
                 db.level_name(c),
                 fw.key,
                 mappable.join(" or ")
-            )))
+            ))
         }
         Found::Missing => {
             let ids = fw.controls.clone().map(|c| db.control(c).id.as_ref());
             let stripped = fw.id_prefixes.iter().find_map(|p| id.strip_prefix(p.as_str())).unwrap_or(id);
             let hint = ctx.rejected.hints.borrow_mut().closest(stripped, ids);
             let hint = hint.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-            Err(Unknown::Missing(format!("unknown control `{}` in {}{hint}", item.id, fw.key)))
+            Err(format!("unknown control `{}` in {}{hint}", item.id, fw.key))
         }
     }
-}
-
-/// Why an id names no control a mapping can link.
-enum Unknown {
-    /// Its catalog has no such id.
-    Missing(String),
-    /// It names a node no mapping may link.
-    Other(String),
 }
 
 /// An id as a catalog of ours may spell it: OSCAL catalogs prefix ids with the
