@@ -630,6 +630,25 @@ fn a_cprt_reference_without_a_type_counts_as_partial_at_most() {
 }
 
 #[test]
+fn a_cprt_export_names_csf_as_nist_does_and_needs_no_framework_map() {
+    // NIST's export calls CSF 2.0 `NIST Cybersecurity Framework`, version `Version  2.0`.
+    let text = std::fs::read_to_string("tests/data/cprt/csf-to-cloud.json").unwrap();
+    let text = text.replace(
+        r#""name": "Cybersecurity Framework", "version": "2.0""#,
+        r#""name": "NIST Cybersecurity Framework", "version": "Version  2.0""#,
+    );
+    assert!(text.contains("Version  2.0"), "the fixture names CSF as expected");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cprt-CSF_2_0_0-export.json");
+    std::fs::write(&file, text).unwrap();
+    let (code, out, err) =
+        run(&["--add", file.to_str().unwrap(), "-f", "csv", "-e", "coverage csf -> example-cloud-standard-1-0"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("id-only framework `nist-cybersecurity"), "{err}");
+    assert_eq!(states(&out), ["ECS-BK-1=partial", "ECS-IA-3=partial", "ECS-LG-2=full"]);
+}
+
+#[test]
 fn a_ciso_assistant_library_resolves_its_urns_to_our_frameworks() {
     let file = "tests/data/ciso/iso-to-csf.yaml";
     let (code, out, err) =

@@ -122,7 +122,7 @@ fn resolve_resource(
     if let Some(c) = loaded.iter().find(|c| c.named_by(r)) {
         return Target::Loaded(c.fw);
     }
-    if let Some(f) = db.frameworks.iter().position(|f| !r.title.is_empty() && f.name.eq_ignore_ascii_case(&r.title)) {
+    if let Some(f) = db.frameworks.iter().position(|f| !r.title.is_empty() && same_title(&f.name, &r.title)) {
         return Target::Loaded(f as FwId);
     }
     if let Some(f) = by_key(&r.title).or_else(|| by_key(href_stem(&r.href))) {
@@ -136,6 +136,19 @@ fn resolve_resource(
         }
     });
     Target::New(format!("resource {}\u{0}{}", r.href, r.title), key)
+}
+
+/// Whether two titles name the same document: the same words, whatever the case,
+/// spacing and punctuation, and with or without the word "version" (a CPRT export
+/// says `NIST Cybersecurity Framework` `Version  2.0`).
+fn same_title(a: &str, b: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        t.split(|c: char| !(c.is_alphanumeric() || c == '.'))
+            .map(|w| w.trim_matches('.').to_lowercase())
+            .filter(|w| !w.is_empty() && w != "version")
+            .collect()
+    };
+    words(a) == words(b)
 }
 
 /// The file name in a reference, without folders, fragment or extensions: `nist-csf` for `https://x/nist-csf.oscal.json`.

@@ -70,6 +70,7 @@ pub(super) fn rows(
         let mut kept_out = KeptOut::default();
         let mut seen: HashMap<u16, Seen> = HashMap::default();
         let skipped = std::cell::RefCell::new(skip_unknown_ids.then(Vec::new));
+        let hinted = std::cell::Cell::new(false);
         for (m, side) in imp.doc.mappings.iter().zip(per) {
             let Some((sf, tf)) = *side else { continue };
             let Some(set) = set_of(imp, &m.at, (sf, tf), &mut sets, &mut imported_sets, db, errors) else { continue };
@@ -79,7 +80,8 @@ pub(super) fn rows(
                     kept_out.unrelated += 1;
                     continue;
                 };
-                let ctx = Context { imp, set, provenance, rejected, withdrawn: &catalogs.withdrawn, skipped: &skipped };
+                let withdrawn = &catalogs.withdrawn;
+                let ctx = Context { imp, set, provenance, rejected, withdrawn, skipped: &skipped, hinted: &hinted };
                 map_rows(&ctx, x, r, (sf, tf), seen, &mut kept_out, db, errors);
             }
         }
@@ -237,6 +239,8 @@ struct Context<'a> {
     /// With `--skip-unknown-ids`, the ids no catalog has, each with its map's path
     /// and the warning to give; `None` when an unknown id is an error.
     skipped: &'a std::cell::RefCell<Option<Vec<(String, String)>>>,
+    /// Whether an error has said how to leave such maps out.
+    hinted: &'a std::cell::Cell<bool>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -441,6 +445,12 @@ fn members(
                 ok = false;
             }
             Err(msg) => {
+                // The way round it, said once a file.
+                let msg = if ctx.hinted.replace(true) {
+                    msg
+                } else {
+                    format!("{msg} (--skip-unknown-ids leaves out the maps that name such ids)")
+                };
                 errors.push(interchange::error_at(&ctx.imp.display, &item.at, msg));
                 ok = false;
             }
