@@ -67,7 +67,10 @@ fn control_blocks(c: &ControlDetail) -> Vec<Block> {
     }
     let mut out = vec![Block::Fields(fields)];
     if c.mappings.is_empty() {
-        if c.mappable {
+        if c.mappable && !c.children.is_empty() {
+            let q = c.control.qualified();
+            out.push(Block::Text(format!("no mappings of its own; `map {q} <- KEY` lists those of its parts")));
+        } else if c.mappable {
             out.push(Block::Text("no mappings".into()));
         }
         return out;

@@ -379,7 +379,14 @@ fn mappings(
 ) -> MappingList {
     let mut rows: Vec<(CtlId, CtlId, MappingRow)> = Vec::new();
     let mut mapped: std::collections::BTreeSet<CtlId> = std::collections::BTreeSet::new();
-    for (member, row, reversed) in group_rows(db, sources, fw, direction) {
+    // A control with parts stands for them: SOC 2's criteria are mapped point by point.
+    let mut expanded = sources.clone();
+    for (c, strength) in sources.iter() {
+        for d in db.within(c) {
+            expanded.insert(d, strength);
+        }
+    }
+    for (member, row, reversed) in group_rows(db, &expanded, fw, direction) {
         let m = &db.mappings[row as usize];
         // The filter reads the row from the set's side: the control in `fw` and the relationship toward it.
         let (other, relationship) =
@@ -396,7 +403,7 @@ fn mappings(
             rows.push((first, second, group_row(db, row, reversed)));
         }
     }
-    for c in sources.ids() {
+    for c in expanded.ids() {
         let links = db.links_to(c, fw);
         if !links.is_empty() {
             mapped.insert(c);
@@ -423,7 +430,8 @@ fn mappings(
         }
     }
     rows.sort_by_key(|(s, t, _)| (*s, *t));
-    let unmapped: Vec<CtlId> = sources.ids().filter(|c| !mapped.contains(c)).collect();
+    let unmapped: Vec<CtlId> =
+        sources.ids().filter(|&c| !mapped.contains(&c) && !db.within(c).iter().any(|d| mapped.contains(d))).collect();
     let unmapped_attributes =
         unmapped.iter().map(|&c| (db.qualified(c), db.summary_attributes(c))).filter(|(_, a)| !a.is_empty()).collect();
     let unmapped = unmapped.into_iter().map(|c| ControlInfo::of(db, c)).collect();
