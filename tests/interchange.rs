@@ -738,6 +738,21 @@ fn a_database_folder_reads_the_mapping_files_in_its_imports_folder() {
     assert!(err.contains("imports/iso-soc2-sample.json: maps iso27001 and soc2"), "{err}");
 }
 
+#[test]
+fn a_folder_of_mapping_files_given_to_add_is_refused_with_the_way_to_add_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("tests/data/oscal/iso-soc2-sample.json", dir.path().join("iso-soc2-sample.json")).unwrap();
+    let shown = dir.path().display().to_string();
+    let (code, out, err) = run(&["--add", &shown, "-e", "frameworks"]);
+    assert_eq!((code, out.as_str()), (3, ""), "{err}");
+    assert!(err.contains("holds no database files"), "{err}");
+    assert!(err.contains(&format!("--add {shown}/iso-soc2-sample.json")), "{err}");
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(&["--add", &empty.path().display().to_string(), "-e", "frameworks"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("holds no database files: --add takes a database folder"), "{err}");
+}
+
 mod oscal_catalogs {
     use super::{load_adding, run, states};
     use std::path::Path;

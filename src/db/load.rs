@@ -84,7 +84,11 @@ pub fn layer_files(path: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Err
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
     if meta.is_dir() {
-        return dir_files(path);
+        let (files, errors) = dir_files(path)?;
+        if files.is_empty() && errors.is_empty() {
+            return Ok((Vec::new(), vec![empty_layer(path, &shown)]));
+        }
+        return Ok((files, errors));
     }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut errors = Vec::new();
@@ -105,6 +109,34 @@ pub fn layer_files(path: &Path) -> Result<(Vec<SourceFile>, Vec<DataError>), Err
         }
         Err(e) => Err(e),
     }
+}
+
+/// The error for a folder given to `--add` with no database file in it: a
+/// folder of mapping files, say, which are added one by one or kept in `imports/`.
+fn empty_layer(path: &Path, shown: &str) -> DataError {
+    let mapping_files: Vec<String> = std::fs::read_dir(path)
+        .map(|entries| {
+            let mut names: Vec<String> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| crate::interchange::is_mapping_file(n))
+                .collect();
+            names.sort();
+            names
+        })
+        .unwrap_or_default();
+    let msg = match mapping_files.first() {
+        Some(first) => format!(
+            "holds no database files, and --add loads a folder as a database (catalogs/, KEY__KEY.csv, imports/); \
+             to import its {} mapping file(s), --add each one (--add {}/{first}), or move them into {shown}/imports/",
+            mapping_files.len(),
+            shown.trim_end_matches('/')
+        ),
+        None => "holds no database files: --add takes a database folder (catalogs/, KEY__KEY.csv, imports/) \
+                 or a mapping file"
+            .to_string(),
+    };
+    DataError::new(shown, 0, msg)
 }
 
 /// The database files in `dir`: `provenance.toml`, `catalogs/*.toml`,
