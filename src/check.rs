@@ -280,7 +280,11 @@ pub fn file(
         let mut by_relationship: IndexMap<String, usize> =
             Relationship::ALL.iter().map(|r| (r.to_string(), 0)).collect();
         for &m in &set.rows {
-            by_relationship[db.mappings[m as usize].relationship.as_str()] += 1;
+            // Read from the set's source: a group row of the target's controls is stored the other way.
+            let row = &db.mappings[m as usize];
+            let forward = db.control(row.source).framework == set.source;
+            let relationship = if forward { row.relationship } else { row.relationship.reverse() };
+            by_relationship[relationship.as_str()] += 1;
         }
         report.sets.push(FileSet {
             source: db.framework(set.source).key.clone(),
@@ -306,11 +310,11 @@ pub fn render_file(r: &FileReport) -> String {
         let levels: Vec<String> = f.levels.iter().map(|(l, n)| format!("{n} {l}")).collect();
         let _ = writeln!(
             out,
-            "  framework {}: {} controls ({}), {} withdrawn",
+            "  framework {}: {} controls, {} withdrawn; by level: {}",
             f.key,
             f.controls,
-            levels.join(", "),
-            f.withdrawn
+            f.withdrawn,
+            levels.join(", ")
         );
     }
     for s in &r.sets {

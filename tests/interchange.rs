@@ -888,7 +888,7 @@ mod oscal_catalogs {
         assert_eq!(
             out,
             "tests/data/oscal-catalog/example.json: OSCAL catalog \"Example Control Catalog\", version 2\n  \
-             framework example: 5 controls (1 family, 3 control, 2 enhancement, 2 item), 2 withdrawn\nok: no errors\n"
+             framework example: 5 controls, 2 withdrawn; by level: 1 family, 3 control, 2 enhancement, 2 item\nok: no errors\n"
         );
     }
 
@@ -934,7 +934,8 @@ mod oscal_catalogs {
             "maps": [map("equivalent-to", "5.12", &["GA.1.1"]),
                      map("subset-of", "5.13", &["GA.2.1", "GA.9.9"]),
                      map("superset-of", "5.14", &["GB.7.7"]),
-                     map("subset-of", "5.15", &["GA.1"])]}]}});
+                     map("subset-of", "5.15", &["GA.1"]),
+                     map("subset-of", "5.16", &["GA.1.2", "GB.1.1"])]}]}});
         let (cat, col) = (dir.join("numbered.json"), dir.join("stale.json"));
         std::fs::write(&cat, catalog.to_string()).unwrap();
         std::fs::write(&col, collection.to_string()).unwrap();
@@ -976,6 +977,23 @@ mod oscal_catalogs {
         assert!(err.contains("warning: ") && err.contains("unknown control `GB.7.7` in numbered"), "{err}");
         // So is a map to a node no mapping may link (a group here; a CSF category in published libraries).
         assert!(err.contains("maps[3].targets[0]: `GA.1` is a group of numbered"), "{err}");
+        // A source subset-of several targets together says nothing of one target, and the load says so.
+        assert!(
+            err.contains("1 map(s) say their source is subset-of or intersects-with several targets together"),
+            "{err}"
+        );
+        // check counts each row as read from the set's source, as the file states it.
+        let (code, summary, err) = run(&[
+            "check",
+            "--add",
+            &catalog,
+            "--framework-map",
+            "iso.json=iso27001",
+            "--skip-unknown-ids",
+            &collection,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert!(summary.contains("2 rows  (equal 1, superset-of 0, subset-of 1, intersects-with 0)"), "{summary}");
         let s = states(&out);
         // GA.2.1 is not claimed by the half of a map that named it with an unknown id.
         for want in ["GA.1.1=full", "GA.2.1=none", "GB.1.1=none"] {

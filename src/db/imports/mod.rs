@@ -108,6 +108,9 @@ struct KeptOut {
     unrelated: usize,
     /// Paths of maps from several sources to several targets that only intersect.
     loose: Vec<String>,
+    /// Maps to several targets that are subset-of or intersect them together:
+    /// they say nothing of any one target.
+    one_way: usize,
 }
 
 impl KeptOut {
@@ -116,6 +119,14 @@ impl KeptOut {
             db.notes.push(format!(
                 "{}: {} map(s) say no-relationship; they are kept out of coverage",
                 imp.display, self.unrelated
+            ));
+        }
+        if self.one_way > 0 {
+            db.notes.push(format!(
+                "{}: {} map(s) say their source is subset-of or intersects-with several targets together, which \
+                 says nothing of any one target: they count for the targets together toward the source, and a \
+                 coverage from the source's side finds no route to each target alone",
+                imp.display, self.one_way
             ));
         }
         if !self.loose.is_empty() {
@@ -258,6 +269,9 @@ fn map_rows(
     let targets = members(ctx, x, &x.targets, tf, db, errors);
     let (Some(sources), Some(targets)) = (sources, targets) else { return };
     warn_withdrawn(ctx, x, sources.iter().chain(&targets), db);
+    if targets.len() > 1 && matches!(r, Relationship::SubsetOf | Relationship::IntersectsWith) {
+        kept_out.one_way += 1;
+    }
     let shapes = shapes(&sources, &targets, r);
     if shapes.is_empty() {
         kept_out.loose.push(x.at.clone());
