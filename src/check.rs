@@ -328,8 +328,23 @@ pub fn render_file(r: &FileReport) -> String {
     for n in &r.notes {
         let _ = writeln!(out, "  note: {n}");
     }
-    for w in &r.repeats {
+    // A library that states each pair both ways, as published libraries do, is one
+    // count; other repeats are listed, the first few (`--json` lists them all).
+    let (inverse, same): (Vec<&String>, Vec<&String>) =
+        r.repeats.iter().partition(|w| w.contains("read the other way"));
+    if !inverse.is_empty() {
+        let _ = writeln!(
+            out,
+            "  repeated: {} map(s) state again, read the other way, a map before them (agreeing)",
+            inverse.len()
+        );
+    }
+    const SHOWN: usize = 10;
+    for w in same.iter().take(SHOWN) {
         let _ = writeln!(out, "  repeated: {w}");
+    }
+    if same.len() > SHOWN {
+        let _ = writeln!(out, "  repeated: {} more (check --json lists them all)", same.len() - SHOWN);
     }
     for w in &r.warnings {
         let _ = writeln!(out, "  warning: {w}");
