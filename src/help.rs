@@ -20,7 +20,8 @@ Statements (one per line, or separated by `;`; `#` starts a comment):
                                      every route from the set to one control, step by step
   let NAME = SET                     name a set; use it as $NAME
   export STATEMENT to \"FILE\" [matrix] [bom]
-                                     write a result to .csv, .xlsx, .json or .md
+                                     write a result to .csv, .xlsx, .json, .md, .html (coverage,
+                                     gaps) or .oscal.json (map, crosswalk)
   format table|csv|json|markdown     switch the output format
   help [sets | filters | coverage | export | frameworks]
   quit, exit or Ctrl-D               leave the shell (Ctrl-C clears the line)
