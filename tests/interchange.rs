@@ -692,7 +692,10 @@ mod check_file {
             "{out}"
         );
         // A library states each pair both ways: one count, not a line each.
-        assert!(out.contains("  repeated: 2 map(s) state again, read the other way, a map before them (agreeing)\n"), "{out}");
+        assert!(
+            out.contains("  repeated: 2 map(s) state again, read the other way, a map before them (agreeing)\n"),
+            "{out}"
+        );
         assert!(out.ends_with("ok: no errors\n"), "{out}");
     }
 
@@ -752,6 +755,24 @@ fn a_folder_of_mapping_files_given_to_add_is_refused_with_the_way_to_add_them() 
     let (code, _, err) = run(&["--add", &empty.path().display().to_string(), "-e", "frameworks"]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("holds no database files: --add takes a database folder"), "{err}");
+}
+
+#[test]
+fn a_framework_map_that_names_no_catalog_is_warned_of() {
+    let file = "tests/data/oscal/iso-soc2-sample.json";
+    let (code, _, err) = run(&["--add", file, "--framework-map", "https://example.org/iso27001.jsn=iso27001", "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "warning: --framework-map https://example.org/iso27001.jsn=iso27001: no file of this load names a catalog"
+        ),
+        "{err}"
+    );
+    let (_, _, err) = run(&["--framework-map", "x=y", "check"]);
+    assert!(
+        err.contains("no file of this load names a catalog (it names the catalogs of files given with --add)"),
+        "{err}"
+    );
 }
 
 mod oscal_catalogs {

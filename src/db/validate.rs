@@ -39,6 +39,7 @@ pub fn build(files: &[SourceFile], options: &LoadOptions, errors: &mut Vec<DataE
     db.index = index;
     mapping_sets(files, &mut db, errors, &rejected);
     imports::rows(&imported, &sides, &catalogs, &mut db, errors, &rejected, options.skip_unknown_ids);
+    imports::unused_framework_maps(&imported, options, &mut db);
     super::left_out::files(files, &mut db, errors);
     let mut index = std::mem::take(&mut db.index);
     index.add_mappings(&db.mappings);

@@ -102,6 +102,39 @@ pub(super) fn rows(
     }
 }
 
+/// Warns of each `--framework-map NAME=KEY` whose NAME no file of the load gives a
+/// catalog (a misspelt name would otherwise only show as a catalog loaded id-only).
+pub(super) fn unused_framework_maps(imports: &[Imported], options: &super::LoadOptions, db: &mut Database) {
+    let mut names: Vec<&str> = Vec::new();
+    for imp in imports {
+        if imp.doc.catalog.is_some() {
+            names.extend([imp.display.rsplit('/').next().unwrap_or(&imp.display), imp.doc.title.as_str()]);
+        }
+        for m in &imp.doc.mappings {
+            for r in [&m.source, &m.target] {
+                names.extend([r.href.as_str(), r.title.as_str()]);
+            }
+        }
+    }
+    names.retain(|n| !n.is_empty());
+    names.sort_unstable();
+    names.dedup();
+    for (name, key) in &options.framework_map {
+        if names.iter().any(|n| n.eq_ignore_ascii_case(name.trim())) {
+            continue;
+        }
+        let msg = if names.is_empty() {
+            "no file of this load names a catalog (it names the catalogs of files given with --add)".to_string()
+        } else {
+            let hint = crate::suggest::closest(name, names.iter().copied())
+                .map(|close| format!("; did you mean `{close}`?"))
+                .unwrap_or_default();
+            format!("no file of this load names a catalog `{name}`{hint}")
+        };
+        db.warnings.push(format!("--framework-map {name}={key}: {msg}"));
+    }
+}
+
 /// Maps the load keeps out of coverage, for the note that says so.
 #[derive(Default)]
 struct KeptOut {
