@@ -180,14 +180,20 @@ pub fn unclosed(text: &str) -> Option<Diagnostic> {
             }
         }
     }
+    // In a file, a statement goes on while a bracket or string is open: say which lines it took.
+    let swallowed = |i: usize| match text[i..].trim_end().matches('\n').count() {
+        0 => String::new(),
+        1 => "; the line after it was read into this statement".to_string(),
+        n => format!("; the {n} lines after it were read into this statement"),
+    };
     if let Some(i) = scanner.string_start {
         let d = Diagnostic::new("this string is never closed", Span::new(i, i + 1));
-        return Some(d.with_help("end it with a double quote: \"text\""));
+        return Some(d.with_help(format!("end it with a double quote: \"text\"{}", swallowed(i))));
     }
     let (i, c) = stack.pop()?;
     let close = if c == '{' { '}' } else { ')' };
     let d = Diagnostic::new(format!("this `{c}` is never closed"), Span::new(i, i + 1));
-    Some(d.with_help(format!("add `{close}` where the list ends")))
+    Some(d.with_help(format!("add `{close}` where the list ends{}", swallowed(i))))
 }
 
 #[cfg(test)]
@@ -239,5 +245,10 @@ mod tests {
         assert_eq!(unclosed("list iso27001{5.1, (").map(|d| d.span.start), Some(19));
         assert_eq!(unclosed("search \"a\\\"b").map(|d| d.span.start), Some(7));
         assert_eq!(unclosed("list (iso27001) # ("), None);
+        let d = unclosed("coverage iso27001{5.1 -> soc2\nshow soc2:CC6.1\nlist csf\n").unwrap();
+        assert_eq!(
+            d.help.as_deref(),
+            Some("add `}` where the list ends; the 2 lines after it were read into this statement")
+        );
     }
 }
