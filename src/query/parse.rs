@@ -434,6 +434,14 @@ fn unknown_statement(found: &str, span: Span) -> Diagnostic {
 /// Advice for the mistakes people make most.
 fn syntax_help(text: &str, pos: usize, expected: &[Rule]) -> Option<String> {
     let before = text[..pos].trim_end();
+    // An arrow inside braces: the `}` that ends the list is missing before it.
+    let open = before.rfind('{').filter(|&o| !text[o..pos].contains('}'));
+    if let Some(o) = open {
+        let inside = &text[o..text[o..].find('}').map_or(text.len(), |c| o + c)];
+        if inside.contains("->") || inside.contains("<-") {
+            return Some("an arrow inside `{ }`: end the list with `}` before the arrow".into());
+        }
+    }
     if expected.contains(&Rule::direction) || expected.contains(&Rule::forward) {
         return Some("write the target framework after an arrow: `map SET -> KEY`".into());
     }
