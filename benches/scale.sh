@@ -36,25 +36,24 @@ measure() {
     echo "$best" | awk '{ printf "%.3f s (cpu %.2f), %d MiB", $1, $3 + $4, $2 / 1024 }'
 }
 
-# The SQLite form of a database folder: catalogs and mapping rows, indexed by target.
+# The SQLite form of a database folder (DIR, into the file DB): catalogs and
+# mapping rows, indexed by target. Columns are taken by name, so catalogs and
+# sets with more columns than these (the shipped ones) load too.
 sqlite_db() {
-    local dir=$1 db=$1.sqlite
+    local dir=$1 db=$2
     [ -f "$db" ] && return
     {
         echo "CREATE TABLE controls(fw TEXT, id TEXT, parent TEXT, level TEXT, title TEXT, description TEXT);"
         echo "CREATE TABLE mappings(source_fw TEXT, target_fw TEXT, source_id TEXT, target_id TEXT,"
         echo "  relationship TEXT, provenance TEXT, rationale TEXT);"
-        echo "CREATE TEMP TABLE c(id, parent, level, title, description);"
-        echo "CREATE TEMP TABLE m(source_id, target_id, relationship, provenance, rationale);"
         for f in "$dir"/catalogs/*.csv; do
-            local k; k=$(basename "$f" .csv)
-            echo ".import --csv --skip 1 $f c"
-            echo "INSERT INTO controls SELECT '$k', * FROM c; DELETE FROM c;"
+            echo ".import --csv $f c"
+            echo "INSERT INTO controls SELECT '$(basename "$f" .csv)', id, parent, level, title, description FROM c; DROP TABLE c;"
         done
         for f in "$dir"/*__*.csv; do
-            local pair a b; pair=$(basename "$f" .csv); a=${pair%%__*}; b=${pair#*__}
-            echo ".import --csv --skip 1 $f m"
-            echo "INSERT INTO mappings SELECT '$a', '$b', * FROM m; DELETE FROM m;"
+            local pair; pair=$(basename "$f" .csv)
+            echo ".import --csv $f m"
+            echo "INSERT INTO mappings SELECT '${pair%%__*}', '${pair#*__}', source_id, target_id, relationship, provenance, rationale FROM m; DROP TABLE m;"
         done
         echo "CREATE INDEX controls_fw ON controls(fw, level);"
         echo "CREATE INDEX mappings_target ON mappings(target_fw, target_id, source_fw);"
@@ -78,7 +77,7 @@ echo "|---|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
     dir=$SCALE_DIR/$n
     [ -f "$dir/database.toml" ] || target/release/examples/gendb "$dir" "$n"
-    sqlite_db "$dir"
+    sqlite_db "$dir" "$dir.sqlite"
     $bin build "$dir" -o "$dir.cws" 2>/dev/null
     load=$(measure $bin --data "$dir" -e 'frameworks')
     direct=$(measure $bin --data "$dir" -f csv -e 'coverage fw00 -> fw01')
@@ -94,25 +93,7 @@ done
 # ISO, with what maps to it and why) from a prebuilt file of the same rows.
 # SQLite answers less: no roll-up of parts, no groups, no gap kinds.
 shipped=$SCALE_DIR/shipped.sqlite
-if [ ! -f "$shipped" ]; then
-    {
-        echo "CREATE TABLE controls(fw TEXT, id TEXT, parent TEXT, level TEXT, title TEXT, description TEXT);"
-        echo "CREATE TABLE mappings(source_fw TEXT, target_fw TEXT, source_id TEXT, target_id TEXT,"
-        echo "  relationship TEXT, provenance TEXT, rationale TEXT);"
-        for f in mappings/catalogs/*.csv; do
-            echo ".import --csv $f c"
-            echo "INSERT INTO controls SELECT '$(basename "$f" .csv)', id, parent, level, title, description FROM c; DROP TABLE c;"
-        done
-        for f in mappings/*__*.csv; do
-            pair=$(basename "$f" .csv)
-            echo ".import --csv $f m"
-            echo "INSERT INTO mappings SELECT '${pair%%__*}', '${pair#*__}', source_id, target_id, relationship, provenance, rationale FROM m; DROP TABLE m;"
-        done
-        echo "CREATE INDEX controls_fw ON controls(fw, level);"
-        echo "CREATE INDEX mappings_target ON mappings(target_fw, target_id, source_fw);"
-        echo "ANALYZE;"
-    } | sqlite3 "$shipped"
-fi
+sqlite_db mappings "$shipped"
 GAPS_SQL="SELECT c.id, c.title,
   CASE WHEN max(m.relationship IN ('equal', 'superset-of')) THEN 'full'
        WHEN count(m.source_id) > 0 THEN 'partial' ELSE 'none' END AS state,
