@@ -768,6 +768,11 @@ fn a_framework_map_that_names_no_catalog_is_warned_of() {
         ),
         "{err}"
     );
+    // A catalog file named by the path it was given with is named.
+    let catalog = "tests/data/oscal-catalog/example.json";
+    let (code, _, err) = run(&["--add", catalog, "--framework-map", &format!("{catalog}=demo"), "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("--framework-map"), "{err}");
     let (_, _, err) = run(&["--framework-map", "x=y", "check"]);
     assert!(
         err.contains("no file of this load names a catalog (it names the catalogs of files given with --add)"),

@@ -108,7 +108,8 @@ pub(super) fn unused_framework_maps(imports: &[Imported], options: &super::LoadO
     let mut names: Vec<&str> = Vec::new();
     for imp in imports {
         if imp.doc.catalog.is_some() {
-            names.extend([imp.display.rsplit('/').next().unwrap_or(&imp.display), imp.doc.title.as_str()]);
+            let file = imp.display.rsplit('/').next().unwrap_or(&imp.display);
+            names.extend([file, imp.display.as_str(), imp.doc.title.as_str()]);
         }
         for m in &imp.doc.mappings {
             for r in [&m.source, &m.target] {
@@ -302,13 +303,13 @@ fn map_rows(
     let targets = members(ctx, x, &x.targets, tf, db, errors);
     let (Some(sources), Some(targets)) = (sources, targets) else { return };
     warn_withdrawn(ctx, x, sources.iter().chain(&targets), db);
-    if targets.len() > 1 && matches!(r, Relationship::SubsetOf | Relationship::IntersectsWith) {
-        kept_out.one_way += 1;
-    }
     let shapes = shapes(&sources, &targets, r);
     if shapes.is_empty() {
         kept_out.loose.push(x.at.clone());
         return;
+    }
+    if targets.len() > 1 && matches!(r, Relationship::SubsetOf | Relationship::IntersectsWith) {
+        kept_out.one_way += 1;
     }
     let provenance = x
         .provenance
