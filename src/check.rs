@@ -331,12 +331,13 @@ pub fn render_file(r: &FileReport) -> String {
     // A library that states each pair both ways, as published libraries do, is one
     // count; other repeats are listed, the first few (`--json` lists them all).
     let (inverse, same): (Vec<&String>, Vec<&String>) =
-        r.repeats.iter().partition(|w| w.contains("read the other way"));
+        r.repeats.iter().partition(|w| w.contains(crate::interchange::READ_THE_OTHER_WAY));
     if !inverse.is_empty() {
         let _ = writeln!(
             out,
-            "  repeated: {} map(s) state again, read the other way, a map before them (agreeing)",
-            inverse.len()
+            "  repeated: {} map(s) state again, {}, a map before them (agreeing)",
+            inverse.len(),
+            crate::interchange::READ_THE_OTHER_WAY
         );
     }
     const SHOWN: usize = 10;

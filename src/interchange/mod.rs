@@ -208,6 +208,9 @@ impl fmt::Display for Said {
     }
 }
 
+/// The words a repeat read the other way round is told by (`check` counts those apart).
+pub const READ_THE_OTHER_WAY: &str = "read the other way";
+
 /// What a file says twice: a map that states again what an earlier one states,
 /// the same way or read the other way round. Each is `(place, message)`.
 pub fn repeats(doc: &Document) -> Vec<(String, String)> {
@@ -233,7 +236,7 @@ pub fn repeats(doc: &Document) -> Vec<(String, String)> {
                 }
             } else if let Some((said, at)) = first.get(&back) {
                 if reversed(*said) == x.said {
-                    out.push((x.at.clone(), format!("states again, read the other way, the map at {at}")));
+                    out.push((x.at.clone(), format!("states again, {READ_THE_OTHER_WAY}, the map at {at}")));
                 }
             } else {
                 first.insert(key, (x.said, &x.at));
