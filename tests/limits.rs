@@ -154,3 +154,18 @@ fn a_long_misspelt_name_is_answered_at_once_and_suggestions_do_not_change() {
         assert!(err.contains("did you mean `$mine`?"), "{err}");
     }
 }
+
+#[test]
+fn the_deepest_statement_runs_under_a_small_stack_limit() {
+    // The work moves to a thread with a stack of its own when `ulimit -s` is below what it needs.
+    let deep = format!("list {}iso27001:5.1{}", "(".repeat(64), ")".repeat(64));
+    for kib in ["256", "8192", "unlimited"] {
+        let o = Command::new("sh")
+            .args(["-c", &format!("ulimit -s {kib} && exec \"$0\" -e \"$1\""), EXE, &deep])
+            .env("CROSSWALK_HISTORY", "")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "ulimit -s {kib}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("5.1"), "ulimit -s {kib}");
+    }
+}
