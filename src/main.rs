@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 use crosswalk::cli::{Cli, Command, Common, SoaAction};
+use crosswalk::db::load::MAX_FILE_BYTES;
 use crosswalk::db::{self, DataSource, Database};
 use crosswalk::diag::{self, exit, Error};
 use crosswalk::output::Format;
@@ -91,10 +92,17 @@ fn options(common: &Common) -> db::LoadOptions {
 fn load(cli: &Cli) -> Result<Database, Error> {
     let common = &cli.common;
     let needs;
+    // A query that names its frameworks reads only theirs, from a store or the shipped database.
     let source = match source(common) {
         DataSource::Store(path, None) => {
-            needs = if common.add.is_empty() { frameworks_needed(cli, path) } else { None };
+            let store = db::store::Store::open(path).ok();
+            let key = |name: &str| store.as_ref()?.key(name).map(str::to_string);
+            needs = if common.add.is_empty() { frameworks_needed(cli, &key) } else { None };
             DataSource::Store(path, needs.as_ref())
+        }
+        DataSource::Embedded if common.add.is_empty() => {
+            needs = frameworks_needed(cli, &|name| db::load::embedded_key(name).map(str::to_string));
+            needs.as_ref().map_or(DataSource::Embedded, DataSource::EmbeddedPart)
         }
         other => other,
     };
@@ -114,24 +122,28 @@ fn say_notes(db: &Database) {
     }
 }
 
-/// The frameworks the statements of `-e`, `run FILE ...` or `export` name, so
-/// that a store reads only theirs; `None` for the whole store (the shell,
-/// standard input, a statement that looks at every framework).
-fn frameworks_needed(cli: &Cli, store: &std::path::Path) -> Option<std::collections::BTreeSet<String>> {
+/// The frameworks the statements of `-e`, `run FILE ...` or `export` name (as
+/// `key` resolves names), so that a load reads only theirs; `None` for the whole
+/// database (the shell, standard input, a statement that looks at every framework).
+fn frameworks_needed(cli: &Cli, key: &dyn Fn(&str) -> Option<String>) -> Option<std::collections::BTreeSet<String>> {
     let texts: Vec<String> = if !cli.execute.is_empty() {
         cli.execute.clone()
     } else {
         match &cli.command {
-            Some(Command::Run { files, .. }) if !files.iter().any(|f| f == "-") => {
+            // Regular files only: a pipe read here would be empty when the run reads it.
+            Some(Command::Run { files, .. }) => {
+                let regular = |f: &String| std::fs::metadata(f).is_ok_and(|m| m.is_file() && m.len() <= MAX_FILE_BYTES);
+                if !files.iter().all(regular) {
+                    return None;
+                }
                 files.iter().map(std::fs::read_to_string).collect::<Result<_, _>>().ok()?
             }
             Some(Command::Export { query, .. }) => vec![query.clone()],
             _ => return None,
         }
     };
-    let store = db::store::Store::open(store).ok()?;
     let srcs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    crosswalk::query::needs::frameworks(&srcs, &|name| store.key(name).map(str::to_string))
+    crosswalk::query::needs::frameworks(&srcs, key)
 }
 
 fn session<'a>(db: &'a Database, common: &Common) -> Session<'a> {

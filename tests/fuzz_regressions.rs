@@ -95,7 +95,7 @@ fn import() {
     for (_, data) in found {
         let Some((&pick, rest)) = data.split_first() else { continue };
         let name = ["x.json", "x.csv", "x.yaml", "x.tsv"][pick as usize % 4];
-        let mut files = db::load::embedded_files();
+        let mut files = db::load::embedded_files(None);
         let text = String::from_utf8_lossy(rest).into_owned();
         files.push(SourceFile {
             rel: format!("imports/{name}"),

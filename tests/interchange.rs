@@ -309,7 +309,7 @@ mod no_input_panics {
     }
 
     fn load_as(name: &str, text: String) {
-        let mut files = db::load::embedded_files();
+        let mut files = db::load::embedded_files(None);
         let rel = format!("imports/{name}");
         files.push(SourceFile { rel, display: name.into(), text: text.into(), table: None });
         let mut errors = Vec::new();

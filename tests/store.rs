@@ -48,10 +48,23 @@ fn the_snapshot_suite_answers_the_same_from_a_store() {
             partial_loads += 1;
         }
         assert_eq!((part.sha256.as_str(), part.version.as_str()), (shipped.sha256.as_str(), shipped.version.as_str()));
+        // The binary's own database is read in part the same way, by the names and sets its build listed.
+        let embedded_needs =
+            crosswalk::query::needs::frameworks(&[&src], &|n| db::load::embedded_key(n).map(str::to_string));
+        assert_eq!(embedded_needs, needs, "{}", file.display());
+        let embedded_part = match &needs {
+            Some(n) => db::load(DataSource::EmbeddedPart(n)).unwrap(),
+            None => db::load(DataSource::Embedded).unwrap(),
+        };
+        let keys = |d: &Database| d.frameworks.iter().map(|f| f.key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&embedded_part), keys(&part), "{}", file.display());
+        assert_eq!(embedded_part.sha256, shipped.sha256);
         for format in [Format::Table, Format::Csv, Format::Json] {
             let expected = run(&shipped, &src, format);
             assert_eq!(run(&whole, &src, format), expected, "{} ({format}), whole store", file.display());
             assert_eq!(run(&part, &src, format), expected, "{} ({format}), frameworks {needs:?}", file.display());
+            let shown = format!("{} ({format}), frameworks {needs:?} of the binary's", file.display());
+            assert_eq!(run(&embedded_part, &src, format), expected, "{shown}");
         }
     }
     // Most of the suite names its frameworks, and is answered from part of the store.
@@ -165,4 +178,26 @@ fn a_folder_with_errors_is_not_built() {
     assert!(err.contains("header lacks column(s)"), "{err}");
     assert!(err.contains("error(s); the store is not written"), "{err}");
     assert!(!out.exists());
+}
+
+#[test]
+fn statements_from_a_pipe_are_read_once_from_a_store_and_from_the_binary() {
+    // Finding the frameworks a run names reads its files first: a pipe read then would be empty when run.
+    let (_dir, _folder, store) = built();
+    for data in [&["--data", store.as_str()][..], &[]] {
+        let mut child = Command::new(EXE)
+            .args(data)
+            .args(["run", "/dev/stdin"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        std::io::Write::write_all(&mut input, b"coverage iso27001{5.1} -> soc2\n").unwrap();
+        drop(input);
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{data:?}");
+        let out = String::from_utf8(o.stdout).unwrap();
+        assert!(out.starts_with("coverage of soc2 from iso27001{5.1}"), "{data:?}: {out}");
+    }
 }

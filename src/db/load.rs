@@ -55,18 +55,28 @@ pub fn fingerprint(base: Option<&str>, files: &[SourceFile]) -> String {
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The shipped database, compiled into the binary.
-pub fn embedded_files() -> Vec<SourceFile> {
-    embedded::FILES
-        .iter()
-        .map(|(rel, content)| {
-            let (text, table) = match content {
-                Embedded::Text(text) => (Text::from_static(text), None),
-                Embedded::Table(t) => (Text::default(), Some(CsvTable::from_static(t))),
-            };
-            SourceFile { rel: (*rel).to_string(), display: format!("mappings/{rel}"), text, table }
-        })
-        .collect()
+/// The shipped database, compiled into the binary: all of it (`None`), or the
+/// files a load of the frameworks named needs, as a store reads them ([`super::store::needed`]).
+pub fn embedded_files(frameworks: Option<&std::collections::BTreeSet<String>>) -> Vec<SourceFile> {
+    let file = |(rel, _, content): &(&str, &[&str], Embedded)| {
+        let (text, table) = match content {
+            Embedded::Text(text) => (Text::from_static(text), None),
+            Embedded::Table(t) => (Text::default(), Some(CsvTable::from_static(t))),
+        };
+        SourceFile { rel: (*rel).to_string(), display: format!("mappings/{rel}"), text, table }
+    };
+    match frameworks {
+        None => embedded::FILES.iter().map(file).collect(),
+        Some(frameworks) => {
+            let linked: Vec<(&str, &[&str])> = embedded::FILES.iter().map(|(rel, fws, _)| (*rel, *fws)).collect();
+            super::store::needed(&linked, frameworks).into_iter().map(|i| file(&embedded::FILES[i])).collect()
+        }
+    }
+}
+
+/// The key of the shipped framework a name (key or alias, any case) stands for.
+pub fn embedded_key(name: &str) -> Option<&'static str> {
+    embedded::NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, key)| *key)
 }
 
 /// A shipped file as the build embedded it.

@@ -65,6 +65,9 @@ impl Database {
 pub enum DataSource<'a> {
     /// The database compiled into the binary.
     Embedded,
+    /// The catalogs and mapping sets of the frameworks named, of the database
+    /// compiled into the binary, chosen as from a store.
+    EmbeddedPart(&'a std::collections::BTreeSet<String>),
     /// A database folder (`--data DIR`).
     Dir(&'a Path),
     /// A compiled store (`--data FILE`, see [`store`]): the whole of it, or the
@@ -99,9 +102,11 @@ pub fn load_with_errors_using(
             return Ok((Database::default(), vec![DataError::new(&path.display().to_string(), 0, msg)]));
         }
     }
-    let mut base = matches!(source, DataSource::Embedded).then(|| load::EMBEDDED_SHA256.to_string());
+    let embedded = matches!(source, DataSource::Embedded | DataSource::EmbeddedPart(_));
+    let mut base = embedded.then(|| load::EMBEDDED_SHA256.to_string());
     let (mut files, mut errors) = match source {
-        DataSource::Embedded => (load::embedded_files(), Vec::new()),
+        DataSource::Embedded => (load::embedded_files(None), Vec::new()),
+        DataSource::EmbeddedPart(frameworks) => (load::embedded_files(Some(frameworks)), Vec::new()),
         DataSource::Dir(dir) => load::dir_files(dir)?,
         DataSource::Store(path, frameworks) => {
             let store = store::Store::open(path)?;

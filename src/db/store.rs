@@ -244,40 +244,13 @@ impl Store {
         self.dir.names.iter().find(|(n, _)| *n == name).map(|(_, k)| k.as_str())
     }
 
-    /// The files a load needs: all of them (`None`), or those of the frameworks
-    /// named, the mapping sets that link two of them, and the catalogs those
-    /// sets' groups draw members from. Each file is checked against its SHA-256.
+    /// The files a load needs: all of them (`None`), or those [`needed`] for the
+    /// frameworks named. Each file is checked against its SHA-256.
     pub fn files(&self, frameworks: Option<&BTreeSet<String>>) -> Result<Vec<SourceFile>, Error> {
-        let mut wanted: Vec<&Entry> = Vec::new();
-        let mut catalogs: BTreeSet<&str> =
-            frameworks.map(|f| f.iter().map(String::as_str).collect()).unwrap_or_default();
-        for e in &self.dir.files {
-            let take = match frameworks {
-                None => true,
-                Some(_) if e.rel.starts_with("catalogs/") => false,
-                Some(_) if e.frameworks.is_empty() => !e.rel.ends_with(".csv"),
-                Some(f) => {
-                    let linked = e.frameworks.iter().filter(|k| f.contains(*k)).count();
-                    let own = e.frameworks.len() == 1 && linked == 1;
-                    linked >= 2 || own
-                }
-            };
-            if take && frameworks.is_some() {
-                catalogs.extend(e.frameworks.iter().map(String::as_str));
-            }
-            if take {
-                wanted.push(e);
-            }
-        }
-        if frameworks.is_some() {
-            let catalog = |e: &&Entry| {
-                let stem = super::catalog::stem(&e.rel);
-                e.rel.starts_with("catalogs/") && catalogs.contains(stem)
-            };
-            wanted.extend(self.dir.files.iter().filter(catalog));
-            wanted.sort_by(|a, b| a.rel.cmp(&b.rel));
-        }
-        wanted.iter().map(|e| self.read(e)).collect()
+        let Some(frameworks) = frameworks else { return self.dir.files.iter().map(|e| self.read(e)).collect() };
+        let linked: Vec<(&str, &[String])> =
+            self.dir.files.iter().map(|e| (e.rel.as_str(), &e.frameworks[..])).collect();
+        needed(&linked, frameworks).into_iter().map(|i| self.read(&self.dir.files[i])).collect()
     }
 
     fn read(&self, e: &Entry) -> Result<SourceFile, Error> {
@@ -292,4 +265,32 @@ impl Store {
         let display = Path::new(&self.dir.shown).join(&e.rel).display().to_string();
         Ok(SourceFile { rel: e.rel.clone(), display, text: Text::from(text), table: None })
     }
+}
+
+/// Which of a database's files (each with the frameworks its rows link, for a
+/// mapping set) a load of the frameworks named needs: the mapping sets that link
+/// two of them, the files that are neither a catalog nor a set, and the catalogs
+/// of the frameworks named and of those the sets taken link. Positions in
+/// `files`, in the order of their paths.
+pub(super) fn needed<S: AsRef<str>>(files: &[(&str, &[S])], frameworks: &BTreeSet<String>) -> Vec<usize> {
+    let mut wanted = Vec::new();
+    let mut catalogs: BTreeSet<&str> = frameworks.iter().map(String::as_str).collect();
+    for (i, (rel, linked)) in files.iter().enumerate() {
+        let take = if rel.starts_with("catalogs/") {
+            false
+        } else if linked.is_empty() {
+            !rel.ends_with(".csv")
+        } else {
+            let named = linked.iter().filter(|k| frameworks.contains(k.as_ref())).count();
+            named >= 2 || (linked.len() == 1 && named == 1)
+        };
+        if take {
+            catalogs.extend(linked.iter().map(AsRef::as_ref));
+            wanted.push(i);
+        }
+    }
+    let catalog = |rel: &str| rel.starts_with("catalogs/") && catalogs.contains(super::catalog::stem(rel));
+    wanted.extend(files.iter().enumerate().filter(|(_, (rel, _))| catalog(rel)).map(|(i, _)| i));
+    wanted.sort_by_key(|&i| files[i].0);
+    wanted
 }
