@@ -59,6 +59,8 @@ fn text_width(s: &str) -> usize {
 
 /// A cell's lines: the cell's own lines when each fits its column whole, as most do.
 enum CellLines<'a> {
+    /// One line that prints as written (nearly every cell): nothing to allocate.
+    One(&'a str, usize),
     Fit(Vec<(&'a str, usize)>),
     Wrapped(Vec<String>),
 }
@@ -68,8 +70,33 @@ fn plain(line: &str) -> bool {
     !line.contains("  ") && !line.starts_with(' ') && !line.ends_with(' ')
 }
 
+/// A cell measured once, for its column's width and for its lines: its width
+/// as [`text_width`] gives it, and whether it is one line of printable ASCII that is [`plain`].
+#[derive(Clone, Copy)]
+struct Measure {
+    width: usize,
+    simple: bool,
+}
+
+impl Measure {
+    fn of(cell: &str) -> Measure {
+        let bytes = cell.as_bytes();
+        // Every byte looked at, not stopping at the first other one: the loop runs on whole words.
+        let printable = bytes.iter().fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x5f));
+        if !printable {
+            return Measure { width: cell.width(), simple: false };
+        }
+        let double = bytes.iter().zip(bytes.iter().skip(1)).fold(false, |d, (&a, &b)| d | ((a == b' ') & (b == b' ')));
+        let simple = !double && !cell.starts_with(' ') && !cell.ends_with(' ');
+        Measure { width: cell.len(), simple }
+    }
+}
+
 impl<'a> CellLines<'a> {
-    fn of(cell: &'a str, width: usize) -> CellLines<'a> {
+    fn of(cell: &'a str, width: usize, measure: Measure) -> CellLines<'a> {
+        if measure.simple && measure.width <= width {
+            return CellLines::One(cell, measure.width);
+        }
         let mut lines = Vec::with_capacity(1);
         for line in cell.split('\n') {
             let w = text_width(line);
@@ -83,6 +110,7 @@ impl<'a> CellLines<'a> {
 
     fn len(&self) -> usize {
         match self {
+            CellLines::One(..) => 1,
             CellLines::Fit(lines) => lines.len(),
             CellLines::Wrapped(lines) => lines.len(),
         }
@@ -91,6 +119,8 @@ impl<'a> CellLines<'a> {
     /// Line `l` and its width; empty past the last.
     fn line(&self, l: usize) -> (&str, usize) {
         match self {
+            CellLines::One(line, w) if l == 0 => (line, *w),
+            CellLines::One(..) => ("", 0),
             CellLines::Fit(lines) => lines.get(l).copied().unwrap_or(("", 0)),
             CellLines::Wrapped(lines) => lines.get(l).map_or(("", 0), |s| (s.as_str(), text_width(s))),
         }
@@ -109,7 +139,9 @@ fn fields_text(out: &mut String, fields: &[(String, String)], width: Option<usiz
 }
 
 fn table_text(out: &mut String, t: &Table, width: Option<usize>) {
-    let widths = column_widths(t, width);
+    // Each cell measured once, row after row.
+    let measures: Vec<Measure> = t.rows.iter().flatten().map(|cell| Measure::of(cell)).collect();
+    let widths = column_widths(t, &measures, width);
     let mut cells: Vec<CellLines> = Vec::with_capacity(widths.len());
     let line = |out: &mut String, cells: &[CellLines]| {
         let height = cells.iter().map(CellLines::len).max().unwrap_or(1);
@@ -134,12 +166,15 @@ fn table_text(out: &mut String, t: &Table, width: Option<usize>) {
             out.push('\n');
         }
     };
-    cells.extend(t.columns.iter().zip(&widths).map(|(c, &w)| CellLines::of(&c.name, w)));
+    cells.extend(t.columns.iter().zip(&widths).map(|(c, &w)| CellLines::of(&c.name, w, Measure::of(&c.name))));
     line(out, &cells);
     let _ = writeln!(out, "{}", widths.iter().map(|&w| "-".repeat(w)).collect::<Vec<_>>().join("  "));
+    let mut at = 0;
     for row in &t.rows {
         cells.clear();
-        cells.extend(row.iter().zip(&widths).map(|(cell, &w)| CellLines::of(cell, w)));
+        let row_measures = &measures[at..at + row.len()];
+        at += row.len();
+        cells.extend(row.iter().zip(row_measures).zip(&widths).map(|((cell, &m), &w)| CellLines::of(cell, w, m)));
         line(out, &cells);
     }
 }
@@ -166,16 +201,16 @@ enum Floor {
 }
 
 /// Natural widths, with the wrapping columns narrowed until the table fits.
-fn column_widths(t: &Table, width: Option<usize>) -> Vec<usize> {
-    let mut widths: Vec<usize> = t
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let cells = t.rows.iter().map(|r| r.get(i).map_or(0, |s| text_width(s)));
-            cells.max().unwrap_or(0).max(text_width(&c.name)).max(1)
-        })
-        .collect();
+/// `measures` holds each row's cells' measures, row after row.
+fn column_widths(t: &Table, measures: &[Measure], width: Option<usize>) -> Vec<usize> {
+    let mut widths: Vec<usize> = t.columns.iter().map(|c| text_width(&c.name).max(1)).collect();
+    let mut at = 0;
+    for row in &t.rows {
+        for (w, m) in widths.iter_mut().zip(&measures[at..at + row.len()]) {
+            *w = (*w).max(m.width);
+        }
+        at += row.len();
+    }
     let Some(limit) = width else { return widths };
     // A wrapping column keeps room for its longest word, up to a point, so ids are not cut.
     let floors: Vec<usize> = (0..t.columns.len())
@@ -278,6 +313,22 @@ mod tests {
             "id    text\n----  ------------------\n8.24  one two three four\n      five six seven\n      eight\n"
         );
         assert!(out.lines().all(|l| l.width() <= 24));
+    }
+
+    #[test]
+    fn a_cell_measured_simple_has_the_lines_the_general_path_gives_it() {
+        let lines =
+            |c: &CellLines| (0..c.len()).map(|l| c.line(l)).map(|(s, w)| (s.to_string(), w)).collect::<Vec<_>>();
+        for cell in ["plain words", "two  spaces", " leading", "trailing ", "café", "a\nb", "tab\there", "", "x"] {
+            let m = Measure::of(cell);
+            assert_eq!(m.simple, plain(cell) && !cell.contains(['\n', '\t', 'é']) && m.width == cell.len(), "{cell:?}");
+            assert_eq!(m.width, text_width(cell), "{cell:?}");
+            for width in [1, 4, 11, 40] {
+                let general = Measure { simple: false, ..m };
+                let (fast, slow) = (CellLines::of(cell, width, m), CellLines::of(cell, width, general));
+                assert_eq!(lines(&fast), lines(&slow), "{cell:?} in {width}");
+            }
+        }
     }
 
     #[test]
