@@ -14,10 +14,14 @@ use super::ast::*;
 pub fn frameworks(srcs: &[&str], key: &dyn Fn(&str) -> Option<String>) -> Option<BTreeSet<String>> {
     let mut needs = Needs { keys: BTreeSet::new(), all: false, key };
     for src in srcs {
-        for stmt in super::parse::parse(src) {
-            match stmt {
+        // Read no further than the first statement that needs every framework (a batch often opens with one).
+        for chunk in super::parse::split(src).0 {
+            match super::parse::parse_chunk(src, chunk) {
                 Ok(s) => needs.statement(&s.node),
                 Err(_) => return None,
+            }
+            if needs.all {
+                return None;
             }
         }
         let words = src.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'));
