@@ -529,3 +529,21 @@ fn gdpr_items_that_place_no_duty_are_marked_with_a_reason() {
         }
     }
 }
+
+/// Lookups tell a control's framework by the range of ids its framework holds.
+#[test]
+fn each_framework_holds_one_range_of_controls_and_only_its_own() {
+    // An imported map naming an unknown catalog adds an id-only framework after the others.
+    let cloud = std::path::PathBuf::from("tests/data/oscal/cloud-csf.json");
+    let with_import = db::load_layers(DataSource::Embedded, &[cloud]).unwrap();
+    assert!(with_import.frameworks.len() > shipped().frameworks.len());
+    for db in [shipped(), with_import] {
+        let mut next = 0;
+        for (f, fw) in db.frameworks.iter().enumerate() {
+            assert_eq!(fw.controls.start, next, "{}", fw.key);
+            next = fw.controls.end;
+            assert!(fw.controls.clone().all(|c| db.control(c).framework as usize == f), "{}", fw.key);
+        }
+        assert_eq!(next as usize, db.controls.len());
+    }
+}

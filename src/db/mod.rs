@@ -334,7 +334,9 @@ impl Database {
 
     /// The mapping links from `c` to controls of framework `fw`, in the target's catalog order.
     pub fn links_to(&self, c: CtlId, fw: FwId) -> Vec<Link> {
-        let mut links: Vec<Link> = self.links(c).filter(|l| self.control(l.to).framework == fw).collect();
+        // A framework's controls are one range of ids: no control is looked at to tell its framework.
+        let range = &self.frameworks[fw as usize].controls;
+        let mut links: Vec<Link> = self.links(c).filter(|l| range.contains(&l.to)).collect();
         links.sort_by_key(|l| l.to);
         links
     }
