@@ -94,14 +94,16 @@ fn load(cli: &Cli) -> Result<Database, Error> {
     let needs;
     // A query that names its frameworks reads only theirs, from a store or the shipped database.
     let source = match source(common) {
-        DataSource::Store(path, None) => {
-            let store = db::store::Store::open(path).ok();
-            let key = |name: &str| store.as_ref()?.key(name).map(str::to_string);
-            needs = if common.add.is_empty() { frameworks_needed(cli, &key) } else { None };
+        DataSource::Store(path, None) if common.add.is_empty() => {
+            needs = statements(cli, MAX_FILE_BYTES).and_then(|texts| {
+                let store = db::store::Store::open(path).ok()?;
+                frameworks_needed(&texts, &|name| store.key(name).map(str::to_string))
+            });
             DataSource::Store(path, needs.as_ref())
         }
         DataSource::Embedded if common.add.is_empty() => {
-            needs = frameworks_needed(cli, &|name| db::load::embedded_key(name).map(str::to_string));
+            needs = statements(cli, READ_AHEAD_BYTES)
+                .and_then(|texts| frameworks_needed(&texts, &|name| db::load::embedded_key(name).map(str::to_string)));
             needs.as_ref().map_or(DataSource::Embedded, DataSource::EmbeddedPart)
         }
         other => other,
@@ -110,6 +112,11 @@ fn load(cli: &Cli) -> Result<Database, Error> {
     say_notes(&db);
     Ok(db)
 }
+
+/// Statement files of the shipped database read ahead, to load only the
+/// frameworks they name, when they are this small at most: reading the whole
+/// database costs about what parsing a hundred statements again does.
+const READ_AHEAD_BYTES: u64 = 4096;
 
 /// What the load did that a user should know of, and what looks like a mistake: on stderr, so results stay clean.
 fn say_notes(db: &Database) {
@@ -122,26 +129,34 @@ fn say_notes(db: &Database) {
     }
 }
 
-/// The frameworks the statements of `-e`, `run FILE ...` or `export` name (as
-/// `key` resolves names), so that a load reads only theirs; `None` for the whole
-/// database (the shell, standard input, a statement that looks at every framework).
-fn frameworks_needed(cli: &Cli, key: &dyn Fn(&str) -> Option<String>) -> Option<std::collections::BTreeSet<String>> {
-    let texts: Vec<String> = if !cli.execute.is_empty() {
-        cli.execute.clone()
-    } else {
-        match &cli.command {
-            // Regular files only: a pipe read here would be empty when the run reads it.
-            Some(Command::Run { files, .. }) => {
-                let regular = |f: &String| std::fs::metadata(f).is_ok_and(|m| m.is_file() && m.len() <= MAX_FILE_BYTES);
-                if !files.iter().all(regular) {
-                    return None;
-                }
-                files.iter().map(std::fs::read_to_string).collect::<Result<_, _>>().ok()?
+/// The statements of `-e`, `run FILE ...` (regular files of `limit` bytes in
+/// all at most: a pipe read here would be empty when the run reads it) or
+/// `export`; `None` for the shell and standard input.
+fn statements(cli: &Cli, limit: u64) -> Option<Vec<String>> {
+    if !cli.execute.is_empty() {
+        return Some(cli.execute.clone());
+    }
+    match &cli.command {
+        Some(Command::Run { files, .. }) => {
+            let mut total = 0;
+            for f in files {
+                let meta = std::fs::metadata(f).ok().filter(|m| m.is_file() && f != "-")?;
+                total += meta.len();
             }
-            Some(Command::Export { query, .. }) => vec![query.clone()],
-            _ => return None,
+            (total <= limit).then_some(())?;
+            files.iter().map(std::fs::read_to_string).collect::<Result<_, _>>().ok()
         }
-    };
+        Some(Command::Export { query, .. }) => Some(vec![query.clone()]),
+        _ => None,
+    }
+}
+
+/// The frameworks `texts` name (as `key` resolves names), so that a load reads
+/// only theirs; `None` for the whole database (a statement that looks at every framework).
+fn frameworks_needed(
+    texts: &[String],
+    key: &dyn Fn(&str) -> Option<String>,
+) -> Option<std::collections::BTreeSet<String>> {
     let srcs: Vec<&str> = texts.iter().map(String::as_str).collect();
     crosswalk::query::needs::frameworks(&srcs, key)
 }
