@@ -224,3 +224,30 @@ fn statements_from_a_pipe_are_read_once_from_a_store_and_from_the_binary() {
         assert!(out.starts_with("coverage of soc2 from iso27001{5.1}"), "{data:?}: {out}");
     }
 }
+
+#[test]
+fn build_replaces_a_store_and_no_other_file() {
+    let (dir, folder, store) = built();
+    let (code, _, err) = crosswalk(&["build", folder.to_str().unwrap(), "-o", &store]);
+    assert_eq!(code, 0, "a store is built again in place: {err}");
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "keep me\n").unwrap();
+    let (code, _, err) = crosswalk(&["build", folder.to_str().unwrap(), "-o", notes.to_str().unwrap()]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("exists and is not a store, so it is not replaced"), "{err}");
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "keep me\n");
+}
+
+#[test]
+fn a_file_that_is_neither_a_folder_nor_a_store_is_refused_as_data() {
+    let (dir, _, store) = built();
+    let mut headless = std::fs::read(&store).unwrap();
+    headless[..4].copy_from_slice(b"XXXX");
+    for (name, bytes) in [("empty.cws", &b""[..]), ("notes.txt", b"hello\n"), ("headless.cws", &headless)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let (code, _, err) = crosswalk(&["--data", path.to_str().unwrap(), "-e", "frameworks"]);
+        assert_eq!(code, 3, "{name}: {err}");
+        assert!(err.contains("is neither a database folder nor a store"), "{name}: {err}");
+    }
+}

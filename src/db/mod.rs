@@ -101,6 +101,11 @@ pub fn load_with_errors_using(
                        (or kept in the folder's imports/)";
             return Ok((Database::default(), vec![DataError::new(&path.display().to_string(), 0, msg)]));
         }
+        if path.is_file() {
+            let msg = "is neither a database folder nor a store (a store begins `crosswalk store`, and \
+                       `crosswalk build DIR -o FILE` writes one)";
+            return Ok((Database::default(), vec![DataError::new(&path.display().to_string(), 0, msg)]));
+        }
     }
     let embedded = matches!(source, DataSource::Embedded | DataSource::EmbeddedPart(_));
     let mut base = embedded.then(|| load::EMBEDDED_SHA256.to_string());

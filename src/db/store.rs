@@ -84,6 +84,11 @@ fn modified(path: &Path) -> (u64, u32) {
 /// Compiles the database folder `dir` into the store `out`; refused with every error when the folder has any.
 /// Returns the number of files and the store's size.
 pub fn build(dir: &Path, out: &Path) -> Result<(usize, u64), Error> {
+    // A store is rebuilt in place; any other file is left alone (a mistyped `-o` would lose it).
+    if std::fs::symlink_metadata(out).is_ok_and(|m| m.is_file()) && !is_store(out) {
+        let why = "exists and is not a store, so it is not replaced; remove it, or write the store to another file";
+        return Err(Error::io(out.display().to_string(), std::io::Error::new(std::io::ErrorKind::AlreadyExists, why)));
+    }
     let (db, errors) = super::load_with_errors(super::DataSource::Dir(dir))?;
     if !errors.is_empty() {
         return Err(Error::Data(errors));
