@@ -510,7 +510,8 @@ fn scope(db: &Database, fw: FwId, names: &[Name]) -> Result<coverage::Scope, Err
             Some(v) => values.push(v.clone()),
             None => {
                 let d = Diagnostic::new(format!("no category of {} is `{}`", f.key, n.node), n.span);
-                let d = match crate::suggest::closest(&n.node, known.iter().map(String::as_str)) {
+                let categories = known.iter().map(String::as_str).chain(["Security"]);
+                let d = match crate::suggest::closest(&n.node, categories) {
                     Some(s) => d.with_label(format!("did you mean `{s}`?")),
                     None => d,
                 };

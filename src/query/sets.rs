@@ -183,7 +183,9 @@ pub fn frameworks_named(db: &Database, expr: &Spanned<SetExpr>) -> Vec<FwId> {
 }
 
 fn unknown_var(scope: &Scope, name: &Name) -> Error {
-    let d = Diagnostic::new(format!("no set is named `${}`", name.node), name.span);
+    // The caret takes in the `$`, which the grammar puts right before the name.
+    let span = crate::diag::Span::new(name.span.start.saturating_sub(1), name.span.end);
+    let d = Diagnostic::new(format!("no set is named `${}`", name.node), span);
     let d = match suggest::closest(&name.node, scope.vars.keys().map(String::as_str)) {
         Some(s) => d.with_label(format!("did you mean `${s}`?")),
         None => d,
@@ -215,7 +217,11 @@ fn find_id(db: &Database, fw: FwId, id: &Name) -> Result<CtlId, Diagnostic> {
         let f = db.framework(fw);
         let d = Diagnostic::new(format!("unknown control `{}` in {}", id.node, f.key), id.span);
         let ids = f.controls.clone().map(|c| db.control(c).id.as_ref());
-        match suggest::closest(&id.node, ids) {
+        // Compared without a prefix the catalog accepts (`A.8.24x` is near `8.24`).
+        let prefixed =
+            |p: &String| id.node.get(..p.len()).filter(|h| h.eq_ignore_ascii_case(p)).map(|_| &id.node[p.len()..]);
+        let bare = f.id_prefixes.iter().find_map(prefixed).unwrap_or(&id.node);
+        match suggest::closest(bare, ids) {
             Some(s) => d.with_label(format!("did you mean `{s}`?")),
             None => d.with_help(format!("`list {}` shows its ids", f.key)),
         }
