@@ -63,6 +63,15 @@ pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) 
                     .with_help("search \"encrypt\", or list a whole set with `list KEY`");
                 return Err(d.into());
             }
+            let distinct = super::search::query_words(&needle.node).len();
+            if distinct > super::search::MAX_WORDS {
+                let msg = format!(
+                    "search looks for at most {} different words, and this gives {distinct}",
+                    super::search::MAX_WORDS
+                );
+                let help = "a control must hold every word: search for a few telling ones (search \"encrypt backup\")";
+                return Err(Diagnostic::new(msg, needle.span).with_help(help).into());
+            }
             let pool = match within {
                 Some(w) => Some(sets::eval(&scope, w)?),
                 None => None,

@@ -55,6 +55,25 @@ enum Match {
     Exact,
 }
 
+/// Most different words one search looks for: each is matched with every word of the database.
+pub const MAX_WORDS: usize = 32;
+
+/// The words of a query, each once, in the order first given, with how many times it is given.
+pub fn query_words(needle: &str) -> Vec<(String, u32)> {
+    let mut out: Vec<(String, u32)> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for w in words(needle) {
+        match at.get(&w) {
+            Some(&i) => out[i].1 += 1,
+            None => {
+                at.insert(w.clone(), out.len());
+                out.push((w, 1));
+            }
+        }
+    }
+    out
+}
+
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
 }
@@ -165,9 +184,10 @@ const WEIGHTS: [u32; 4] = [8, 4, 4, 1];
 
 /// A control's score for the query, or `None` when some word matches nowhere;
 /// `matches[q][w]` is how well query word `q` matches vocabulary word `w`.
-fn score(fields: &[Vec<u32>; 4], matches: &[Vec<Match>]) -> Option<u32> {
+/// A control's score: each query word's best match in its fields, weighted, as many times as the query gives the word.
+fn score(fields: &[Vec<u32>; 4], matches: &[(Vec<Match>, u32)]) -> Option<u32> {
     let mut total = 0;
-    for m in matches {
+    for (m, times) in matches {
         let points = fields
             .iter()
             .zip(WEIGHTS)
@@ -185,17 +205,18 @@ fn score(fields: &[Vec<u32>; 4], matches: &[Vec<Match>]) -> Option<u32> {
         if points == 0 {
             return None;
         }
-        total += points;
+        total += points * times;
     }
     Some(total)
 }
 
 /// The controls that hold every word of `needle`, best first; `within` limits them to a set.
 pub fn find(db: &Database, needle: &str, within: Option<&ControlSet>) -> Vec<CtlId> {
-    let query: Vec<Word> = words(needle).map(|w| Word::new(&w)).collect();
+    // A word given twice is matched once and counts twice.
+    let query: Vec<(Word, u32)> = query_words(needle).iter().map(|(w, n)| (Word::new(w), *n)).collect();
     let index = db.words.get_or_init(|| std::sync::Arc::new(Words::of(db)));
-    let matches: Vec<Vec<Match>> =
-        query.iter().map(|q| index.vocabulary.iter().map(|w| q.matches(w)).collect()).collect();
+    let matches: Vec<(Vec<Match>, u32)> =
+        query.iter().map(|(q, n)| (index.vocabulary.iter().map(|w| q.matches(w)).collect(), *n)).collect();
     let mut hits: Vec<(u32, CtlId)> = (0..db.controls.len() as CtlId)
         .filter(|&c| within.is_none_or(|s| s.strength(c).is_some()))
         .filter_map(|c| score(&index.controls[c as usize], &matches).map(|s| (s, c)))
@@ -213,8 +234,11 @@ pub fn hint(db: &Database, needle: &str) -> String {
     }
     vocabulary.sort_unstable();
     vocabulary.dedup();
-    let unknown: Vec<String> =
-        words(needle).filter(|q| !vocabulary.iter().any(|w| word_match(q, w) != Match::None)).collect();
+    let unknown: Vec<String> = query_words(needle)
+        .into_iter()
+        .map(|(q, _)| q)
+        .filter(|q| !vocabulary.iter().any(|w| word_match(q, w) != Match::None))
+        .collect();
     let close: Vec<String> = unknown
         .iter()
         .filter_map(|q| suggest::closest(q, vocabulary.iter().map(String::as_str)).map(|s| format!("`{s}` for `{q}`")))
@@ -231,6 +255,27 @@ pub fn hint(db: &Database, needle: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_given_twice_is_matched_once_and_counts_twice() {
+        let db = crate::db::load(crate::db::DataSource::Embedded).unwrap();
+        let index = Words::of(&db);
+        // Each word matched as often as it is given: what `find` computes once per word.
+        let every = |needle: &str| -> Vec<CtlId> {
+            let matches: Vec<(Vec<Match>, u32)> = words(needle)
+                .map(|q| (index.vocabulary.iter().map(|w| Word::new(&q).matches(w)).collect(), 1))
+                .collect();
+            let mut hits: Vec<(u32, CtlId)> = (0..db.controls.len() as CtlId)
+                .filter_map(|c| score(&index.controls[c as usize], &matches).map(|s| (s, c)))
+                .collect();
+            hits.sort_by_key(|&(s, c)| (std::cmp::Reverse(s), c));
+            hits.into_iter().map(|(_, c)| c).collect()
+        };
+        for needle in ["log log access", "access log log", "encrypt", "backup backup backup restore", "policy Policy"] {
+            assert_eq!(find(&db, needle, None), every(needle), "{needle}");
+        }
+        assert_eq!(query_words("Log log ACCESS log"), [("log".to_string(), 3), ("access".to_string(), 1)]);
+    }
 
     #[test]
     fn words_match_by_stem_prefix_and_core() {
