@@ -143,7 +143,9 @@ fn statements(cli: &Cli, limit: u64) -> Option<Vec<String>> {
                 let meta = std::fs::metadata(f).ok().filter(|m| m.is_file() && f != "-")?;
                 total += meta.len();
             }
-            (total <= limit).then_some(())?;
+            if total > limit {
+                return None;
+            }
             files.iter().map(std::fs::read_to_string).collect::<Result<_, _>>().ok()
         }
         Some(Command::Export { query, .. }) => Some(vec![query.clone()]),

@@ -479,7 +479,7 @@ fn spaced_name(text: &str, pos: usize, expected: &[Rule]) -> Option<String> {
     let word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     let keyword = STATEMENT_KEYWORDS.contains(&previous)
         || ["where", "via", "direct", "scope", "with", "without", "except", "and", "or", "not"].contains(&previous);
-    let spaced = before.ends_with(' ') && before.trim_end().len() < before.len();
+    let spaced = before.ends_with(' ');
     // A filter's value (`function = PR extra`) is no framework.
     let ahead = before.trim_end().strip_suffix(previous).unwrap_or_default().trim_end();
     let value = ahead.ends_with(['=', '~']);
