@@ -150,7 +150,7 @@ impl<'a> Session<'a> {
         for chunk in parse::split(src).0 {
             outcome.statements += 1;
             self.failures.statements += 1;
-            let result = parse::parse_chunk(src, chunk).map_err(Error::from);
+            let result = parse::parse_chunk(src, chunk).map_err(|d| Error::from(framework_hint(self.db, src, d)));
             let failure = match result.and_then(|stmt| self.eval_and_print(&stmt, src, out, err)) {
                 Ok(written) => {
                     written?;
@@ -215,7 +215,7 @@ impl<'a> Session<'a> {
                 .with_help("a file run with `crosswalk run` can `let` names, then `export ... to \"FILE\"`")
                 .into());
         }
-        let stmt = parse::parse_chunk(query, chunk)?;
+        let stmt = parse::parse_chunk(query, chunk).map_err(|d| framework_hint(self.db, query, d))?;
         if !exportable(&stmt.node) {
             let word = query[chunk.start..chunk.end].split_whitespace().next().unwrap_or_default();
             let at = Span::new(chunk.start, chunk.start + word.len());
@@ -307,6 +307,37 @@ impl<'a> Session<'a> {
         }
         err.write_all(text.as_bytes())?;
         err.flush()
+    }
+}
+
+/// A framework written as people say it (`SOC 2`, `ISO 27001`, `"SOC 2"`) where a
+/// statement stopped parsing: when the words, joined, name a framework of the
+/// database, the help gives its key.
+fn framework_hint(db: &Database, src: &str, d: Diagnostic) -> Diagnostic {
+    let key_of = |words: &[&str]| {
+        [words.concat(), words.join("-")].iter().find_map(|name| db.find_framework(name)).map(|f| &db.framework(f).key)
+    };
+    let (Some(before), Some(found)) = (src.get(..d.span.start), src.get(d.span.start..d.span.end)) else { return d };
+    if found == "\"" {
+        let quoted = src[d.span.end..].split('"').next().unwrap_or_default();
+        let words: Vec<&str> = quoted.split_whitespace().collect();
+        return match key_of(&words) {
+            Some(key) => d.with_help(format!("a framework is named by its key or an alias, without quotes: `{key}`")),
+            None => d,
+        };
+    }
+    let name_char = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let trimmed = before.trim_end();
+    let previous = &trimmed[trimmed.trim_end_matches(name_char).len()..];
+    let spaced = trimmed.len() < before.len();
+    if !spaced || previous.is_empty() || found.is_empty() || !found.chars().all(name_char) {
+        return d;
+    }
+    match key_of(&[previous, found]) {
+        Some(key) => d.with_help(format!(
+            "a framework is named in one word, its key or an alias: `{previous} {found}` is `{key}`"
+        )),
+        None => d,
     }
 }
 

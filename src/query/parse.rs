@@ -442,9 +442,6 @@ fn syntax_help(text: &str, pos: usize, expected: &[Rule]) -> Option<String> {
             return Some("an arrow inside `{ }`: end the list with `}` before the arrow".into());
         }
     }
-    if let Some(help) = spaced_name(text, pos, expected) {
-        return Some(help);
-    }
     if expected.contains(&Rule::direction) || expected.contains(&Rule::forward) {
         return Some("write the target framework after an arrow: `map SET -> KEY`".into());
     }
@@ -463,38 +460,6 @@ fn syntax_help(text: &str, pos: usize, expected: &[Rule]) -> Option<String> {
         return Some("strings take double quotes: \"text\"".into());
     }
     None
-}
-
-/// A framework written as people say it (`SOC 2`, `ISO 27001`, `"SOC 2"`): keys and aliases are one word.
-fn spaced_name(text: &str, pos: usize, expected: &[Rule]) -> Option<String> {
-    let wants_framework = expected.iter().any(|r| matches!(r, Rule::framework | Rule::framework_items));
-    if wants_framework && text[pos..].starts_with('"') {
-        return Some(
-            "a framework is named by its key or an alias, without quotes: `soc2` (`frameworks` lists them)".into(),
-        );
-    }
-    let found = token_at(text, pos);
-    let before = &text[..pos];
-    let previous = before.trim_end().rsplit(char::is_whitespace).next().unwrap_or_default();
-    let word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    let keyword = STATEMENT_KEYWORDS.contains(&previous)
-        || ["where", "via", "direct", "scope", "with", "without", "except", "and", "or", "not"].contains(&previous);
-    let spaced = before.ends_with(' ');
-    // A filter's value (`function = PR extra`) is no framework.
-    let ahead = before.trim_end().strip_suffix(previous).unwrap_or_default().trim_end();
-    let value = ahead.ends_with(['=', '~']);
-    if !spaced
-        || keyword
-        || value
-        || !word(previous)
-        || !word(found)
-        || !previous.starts_with(|c: char| c.is_ascii_alphabetic())
-    {
-        return None;
-    }
-    Some(format!(
-        "if `{previous} {found}` is a framework, write it as one word: `{previous}{found}` (`frameworks` lists keys and aliases)"
-    ))
 }
 
 /// The word (or single character) at a position, for "found `...`".
@@ -617,23 +582,6 @@ mod tests {
         let Statement::Map { set, .. } = &stmts[1].as_ref().unwrap().node else { panic!("not a map") };
         let SetExpr::Control(c) = &set.node else { panic!("not a control") };
         assert_eq!(&src[c.id.span.start..c.id.span.end], "CC61");
-    }
-
-    #[test]
-    fn a_framework_named_in_two_words_is_told_to_be_one() {
-        let help = |src: &str| parse(src).remove(0).unwrap_err().help;
-        let one_word = |s: &str| {
-            format!(
-                "if `{s}` is a framework, write it as one word: `{}` (`frameworks` lists keys and aliases)",
-                s.replace(' ', "")
-            )
-        };
-        assert_eq!(help("gaps ISO 27001 -> soc2"), Some(one_word("ISO 27001")));
-        assert_eq!(help("coverage iso27001 -> nist csf"), Some(one_word("nist csf")));
-        assert_eq!(help("map iso27001:8.24 -> soc 2"), Some(one_word("soc 2")));
-        // Not a filter's value, not after a keyword.
-        assert_eq!(help("list csf where function = PR extra"), None);
-        assert_eq!(help("list iso27001 where property ~ conf idential"), None);
     }
 
     #[test]
