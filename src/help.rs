@@ -127,7 +127,8 @@ Frameworks are named by key or alias: iso27001 (iso), iso27001-isms (isms),
 csf (nist-csf), soc2 (tsc), hipaa, gdpr. A control is KEY:ID, spelled as the
 publisher spells it: iso27001:8.24, csf:PR.AA-05, soc2:CC6.1,
 hipaa:164.312(a)(2)(iv), gdpr:32, gdpr:32(1)(a), soc2:CC6.1.3.
-`frameworks` lists what is loaded; `-f csv` or `-f json` adds every alias.
+`frameworks` lists what is loaded; in CSV or JSON (`format csv`, or -f csv
+on the command line) with every alias.
 ";
 
 /// The topics `help` knows, for completion.

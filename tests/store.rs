@@ -236,6 +236,23 @@ fn build_replaces_a_store_and_no_other_file() {
     assert_eq!(code, 4, "{err}");
     assert!(err.contains("exists and is not a store, so it is not replaced"), "{err}");
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "keep me\n");
+    // An empty file (from mktemp) takes the store; a link to a store is not written through.
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "").unwrap();
+    let (code, _, err) = crosswalk(&["build", folder.to_str().unwrap(), "-o", empty.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let link = dir.path().join("link.cws");
+    std::os::unix::fs::symlink(&store, &link).unwrap();
+    let (code, _, err) = crosswalk(&["build", folder.to_str().unwrap(), "-o", link.to_str().unwrap()]);
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("is a symbolic link, which is not written through; not replaced (remove it, or write"),
+        "{err}"
+    );
+    // A store given where its folder belongs.
+    let (code, _, err) = crosswalk(&["build", &store, "-o", dir.path().join("new.cws").to_str().unwrap()]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("is a file; build takes a database folder"), "{err}");
 }
 
 #[test]

@@ -84,8 +84,12 @@ fn modified(path: &Path) -> (u64, u32) {
 /// Compiles the database folder `dir` into the store `out`; refused with every error when the folder has any.
 /// Returns the number of files and the store's size.
 pub fn build(dir: &Path, out: &Path) -> Result<(usize, u64), Error> {
-    // A store is rebuilt in place; any other file is left alone (a mistyped `-o` would lose it).
-    if std::fs::symlink_metadata(out).is_ok_and(|m| m.is_file()) && !is_store(out) {
+    if dir.is_file() {
+        let why = "is a file; build takes a database folder (catalogs/ and mapping sets), and writes the store to -o";
+        return Err(Error::io(dir.display().to_string(), std::io::Error::new(std::io::ErrorKind::NotADirectory, why)));
+    }
+    // A store is rebuilt in place, an empty file filled; any other file is left alone (a mistyped `-o` would lose it).
+    if std::fs::symlink_metadata(out).is_ok_and(|m| m.is_file() && m.len() > 0) && !is_store(out) {
         let why = "exists and is not a store, so it is not replaced; remove it, or write the store to another file";
         return Err(Error::io(out.display().to_string(), std::io::Error::new(std::io::ErrorKind::AlreadyExists, why)));
     }
@@ -126,7 +130,9 @@ pub fn build(dir: &Path, out: &Path) -> Result<(usize, u64), Error> {
     for f in &files {
         bytes.extend_from_slice(f.text.as_bytes());
     }
-    crate::output::export::write_atomically(out, &bytes, false).map_err(|e| Error::io(out.display().to_string(), e))?;
+    let otherwise = "remove it, or write the store to another file";
+    crate::output::export::write_atomically(out, &bytes, false, otherwise)
+        .map_err(|e| Error::io(out.display().to_string(), e))?;
     Ok((files.len(), bytes.len() as u64))
 }
 

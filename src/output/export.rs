@@ -103,7 +103,7 @@ pub fn write_to(
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     if is_oscal(path) {
         let bytes = oscal(out, db, shown, span, matrix || bom, context)?;
-        write_atomically(path, bytes.1.as_bytes(), force).map_err(|e| Error::io(shown, e))?;
+        write_atomically(path, bytes.1.as_bytes(), force, EXPORT_FORCE).map_err(|e| Error::io(shown, e))?;
         return Ok(format!("wrote {} maps to {shown} (OSCAL {})", bytes.0, crate::interchange::oscal::OSCAL_VERSION));
     }
     let long = data_table(out);
@@ -147,7 +147,7 @@ pub fn write_to(
                 .into());
         }
     };
-    write_atomically(path, &bytes, force).map_err(|e| Error::io(shown, e))?;
+    write_atomically(path, &bytes, force, EXPORT_FORCE).map_err(|e| Error::io(shown, e))?;
     let view = if matrix && ext == "csv" { "matrix rows" } else { "rows" };
     Ok(format!("wrote {rows} {view} to {shown}"))
 }
@@ -211,7 +211,11 @@ fn sheets<'a>(out: &Output, long: &'a Table, grid: Option<&'a Table>, summary: O
 /// own. Unless `force`, the export refuses to replace a symbolic link (it would
 /// not write through it), a file with other hard links (they would keep the old
 /// content), a special file (a pipe, a device) or a file without write permission.
-pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> std::io::Result<()> {
+/// What replaces a file an export refuses to replace.
+const EXPORT_FORCE: &str = "`crosswalk export --force` replaces it";
+
+/// `otherwise`: what a user can do when an existing file is refused (unless `force`).
+pub fn write_atomically(path: &Path, bytes: &[u8], force: bool, otherwise: &str) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -223,7 +227,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> std::io::Resu
         Err(e) => return Err(e),
     };
     if let Some(meta) = &existing {
-        refuse_to_replace(meta, force)?;
+        refuse_to_replace(meta, force, otherwise)?;
     }
     // 0o666 is narrowed by the umask when the file is created, as any new file is.
     let mode = existing.as_ref().filter(|m| m.is_file()).map_or(0o666, |m| m.permissions().mode() & 0o7777);
@@ -242,14 +246,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> std::io::Resu
 }
 
 /// Why an existing file at the export's path is not replaced without `--force`.
-fn refuse_to_replace(meta: &std::fs::Metadata, force: bool) -> std::io::Result<()> {
+fn refuse_to_replace(meta: &std::fs::Metadata, force: bool, otherwise: &str) -> std::io::Result<()> {
     use std::os::unix::fs::MetadataExt as _;
     let kind = meta.file_type();
     if kind.is_dir() {
         return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a folder"));
     }
     let why = if kind.is_symlink() {
-        "is a symbolic link; an export does not write through links"
+        "is a symbolic link, which is not written through"
     } else if !kind.is_file() {
         "is not a regular file (a pipe or a device)"
     } else if meta.permissions().readonly() {
@@ -262,6 +266,6 @@ fn refuse_to_replace(meta: &std::fs::Metadata, force: bool) -> std::io::Result<(
     if force {
         return Ok(());
     }
-    let msg = format!("{why}; not replaced (`crosswalk export --force` replaces it)");
+    let msg = format!("{why}; not replaced ({otherwise})");
     Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, msg))
 }

@@ -220,7 +220,8 @@ fn find_id(db: &Database, fw: FwId, id: &Name) -> Result<CtlId, Diagnostic> {
         // Compared without a prefix the catalog accepts (`A.8.24x` is near `8.24`).
         let prefixed =
             |p: &String| id.node.get(..p.len()).filter(|h| h.eq_ignore_ascii_case(p)).map(|_| &id.node[p.len()..]);
-        let bare = f.id_prefixes.iter().find_map(prefixed).unwrap_or(&id.node);
+        // What is left must be an id's length: `A.` alone is near any short id.
+        let bare = f.id_prefixes.iter().find_map(prefixed).filter(|b| b.chars().count() >= 3).unwrap_or(&id.node);
         match suggest::closest(bare, ids) {
             Some(s) => d.with_label(format!("did you mean `{s}`?")),
             None => d.with_help(format!("`list {}` shows its ids", f.key)),
