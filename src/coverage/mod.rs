@@ -99,6 +99,12 @@ impl Route {
     }
 
     /// What the route gives its target when the source is implemented to `strength`.
+    /// A route of one source, to where its last step leads.
+    fn of(source: CtlId, steps: Steps, relationship: Option<Relationship>, superseded: bool) -> Route {
+        let target = steps[steps.len() - 1].to;
+        Route { source, together_with: Vec::new(), target, steps, relationship, superseded }
+    }
+
     pub fn gives(&self, strength: Strength) -> Strength {
         if self.superseded {
             return Strength::None;
@@ -159,37 +165,22 @@ pub fn routes_with(
     routes: Routes,
     hops: &mut Hops,
 ) -> Vec<Route> {
-    let source_fw = db.control(source).framework;
     let wanted = |c: CtlId| only.is_none_or(|t| t == c);
-    let route = |steps: Steps, relationship, superseded| {
-        let target = steps[steps.len() - 1].to;
-        Route { source, together_with: Vec::new(), target, steps, relationship, superseded }
-    };
     let mut found: Vec<Route> = db
         .links_to(source, target)
         .into_iter()
         .filter(|l| wanted(l.to))
-        .map(|l| route(Steps::one(l), Some(l.relationship), false))
+        .map(|l| Route::of(source, Steps::one(l), Some(l.relationship), false))
         .collect();
     // In target order, as `links_to` gives them.
     let direct_targets: Vec<CtlId> = found.iter().map(|r| r.target).collect();
-    let mids = match routes {
-        Routes::Direct => 0..0,
-        Routes::Via(m) => m..m + 1,
-        Routes::Any => 0..db.frameworks.len() as FwId,
-    };
-    for mid in mids.filter(|&m| m != source_fw && m != target) {
-        for first in db.links_to(source, mid) {
-            for &second in hops.from(db, first.to, target).iter().filter(|l| wanted(l.to)) {
-                let superseded = direct_targets.binary_search(&second.to).is_ok();
-                found.push(route(
-                    Steps::two(first, second),
-                    first.relationship.compose(second.relationship),
-                    superseded,
-                ));
-            }
+    two_steps(db, source, target, routes, hops, |first, second| {
+        if wanted(second.to) {
+            let superseded = direct_targets.binary_search(&second.to).is_ok();
+            let relationship = first.relationship.compose(second.relationship);
+            found.push(Route::of(source, Steps::two(first, second), relationship, superseded));
         }
-    }
+    });
     found.sort_by(|a, b| {
         let key = |r: &Route| (r.target, !r.direct());
         key(a).cmp(&key(b)).then_with(|| a.steps.iter().map(|l| l.to).cmp(b.steps.iter().map(|l| l.to)))
@@ -215,52 +206,63 @@ fn strongest_routes(
     strength: Strength,
     hops: &mut Hops,
 ) -> Vec<Route> {
-    let route = |steps: Steps, relationship, superseded| {
-        let target = steps[steps.len() - 1].to;
-        Route { source, together_with: Vec::new(), target, steps, relationship, superseded }
-    };
     // In target order.
     let direct = db.links_to(source, target);
     let mut kept: Vec<Route> = Vec::new();
     let mut kept_at: rustc_hash::FxHashMap<CtlId, usize> = rustc_hash::FxHashMap::default();
-    let source_fw = db.control(source).framework;
-    let mids = match routes {
-        Routes::Direct => 0..0,
-        Routes::Via(m) => m..m + 1,
-        Routes::Any => 0..db.frameworks.len() as FwId,
-    };
-    // Middle controls in order (frameworks in order, each one's links in its catalog order).
-    for mid in mids.filter(|&m| m != source_fw && m != target) {
-        for first in db.links_to(source, mid) {
-            for &second in hops.from(db, first.to, target) {
-                let superseded = direct.binary_search_by_key(&second.to, |l| l.to).is_ok();
-                let found =
-                    route(Steps::two(first, second), first.relationship.compose(second.relationship), superseded);
-                match kept_at.entry(second.to) {
-                    std::collections::hash_map::Entry::Occupied(at) => {
-                        let best = &mut kept[*at.get()];
-                        if found.gives(strength) > best.gives(strength) {
-                            *best = found;
-                        }
-                    }
-                    std::collections::hash_map::Entry::Vacant(at) => {
-                        at.insert(kept.len());
-                        kept.push(found);
-                    }
+    two_steps(db, source, target, routes, hops, |first, second| {
+        let superseded = direct.binary_search_by_key(&second.to, |l| l.to).is_ok();
+        let relationship = first.relationship.compose(second.relationship);
+        let found = Route::of(source, Steps::two(first, second), relationship, superseded);
+        match kept_at.entry(second.to) {
+            std::collections::hash_map::Entry::Occupied(at) => {
+                let best = &mut kept[*at.get()];
+                if found.gives(strength) > best.gives(strength) {
+                    *best = found;
                 }
             }
+            std::collections::hash_map::Entry::Vacant(at) => {
+                at.insert(kept.len());
+                kept.push(found);
+            }
         }
-    }
+    });
     // Each target node's direct routes, then its derived one.
     kept.sort_unstable_by_key(|r| r.target);
     let mut derived = kept.into_iter().peekable();
     let mut out = Vec::with_capacity(direct.len() + derived.len());
     for link in direct {
         out.extend(std::iter::from_fn(|| derived.next_if(|r| r.target < link.to)));
-        out.push(route(Steps::one(link), Some(link.relationship), false));
+        out.push(Route::of(source, Steps::one(link), Some(link.relationship), false));
     }
     out.extend(derived);
     out
+}
+
+/// Each route of two steps from `source` to `target` through a middle framework
+/// that `routes` allows, in the order of the middle controls (frameworks in
+/// order, each one's links in its catalog order): `each(first, second)`.
+fn two_steps(
+    db: &Database,
+    source: CtlId,
+    target: FwId,
+    routes: Routes,
+    hops: &mut Hops,
+    mut each: impl FnMut(Link, Link),
+) {
+    let source_fw = db.control(source).framework;
+    let mids = match routes {
+        Routes::Direct => 0..0,
+        Routes::Via(m) => m..m + 1,
+        Routes::Any => 0..db.frameworks.len() as FwId,
+    };
+    for mid in mids.filter(|&m| m != source_fw && m != target) {
+        for first in db.links_to(source, mid) {
+            for &second in hops.from(db, first.to, target) {
+                each(first, second);
+            }
+        }
+    }
 }
 
 /// [`strongest_routes`] as it was first written, from all the routes sorted: what it must give.
