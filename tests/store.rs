@@ -182,23 +182,21 @@ fn a_folder_with_errors_is_not_built() {
     assert!(!out.exists());
 }
 
+/// The binary run in `dir` with `input` on its standard input.
+fn with_stdin(args: &[&str], dir: &Path, input: &str) -> std::process::Output {
+    let piped = std::process::Stdio::piped;
+    let mut child =
+        Command::new(EXE).args(args).current_dir(dir).stdin(piped()).stdout(piped()).stderr(piped()).spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 #[test]
 fn standard_input_is_read_as_itself_beside_a_file_named_dash() {
     // `run -` reads standard input, whatever files the working directory holds.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("-"), "coverage iso27001{5.1} -> soc2\n").unwrap();
-    let mut child = Command::new(EXE)
-        .args(["run", "-"])
-        .current_dir(dir.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    std::io::Write::write_all(&mut input, b"coverage iso27001{5.1} -> hipaa\n").unwrap();
-    drop(input);
-    let o = child.wait_with_output().unwrap();
+    let o = with_stdin(&["run", "-"], dir.path(), "coverage iso27001{5.1} -> hipaa\n");
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8(o.stdout).unwrap().starts_with("coverage of hipaa from iso27001{5.1}"));
 }
@@ -208,17 +206,8 @@ fn statements_from_a_pipe_are_read_once_from_a_store_and_from_the_binary() {
     // Finding the frameworks a run names reads its files first: a pipe read then would be empty when run.
     let (_dir, _folder, store) = built();
     for data in [&["--data", store.as_str()][..], &[]] {
-        let mut child = Command::new(EXE)
-            .args(data)
-            .args(["run", "/dev/stdin"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut input = child.stdin.take().unwrap();
-        std::io::Write::write_all(&mut input, b"coverage iso27001{5.1} -> soc2\n").unwrap();
-        drop(input);
-        let o = child.wait_with_output().unwrap();
+        let args = [data, &["run", "/dev/stdin"]].concat();
+        let o = with_stdin(&args, Path::new("."), "coverage iso27001{5.1} -> soc2\n");
         assert_eq!(o.status.code(), Some(0), "{data:?}");
         let out = String::from_utf8(o.stdout).unwrap();
         assert!(out.starts_with("coverage of soc2 from iso27001{5.1}"), "{data:?}: {out}");
