@@ -60,6 +60,12 @@ impl Framework {
         self.levels.iter().position(|l| l.eq_ignore_ascii_case(name))
     }
 
+    /// `id` without a prefix the catalog accepts before its ids (`A.8.24` is `8.24`), any case; as given otherwise.
+    pub fn without_prefix<'i>(&self, id: &'i str) -> &'i str {
+        let strip = |p: &String| id.get(..p.len()).filter(|head| head.eq_ignore_ascii_case(p)).map(|_| &id[p.len()..]);
+        self.id_prefixes.iter().find_map(strip).unwrap_or(id)
+    }
+
     /// The attribute called `name` or one of its aliases, case-insensitively.
     pub fn attribute_index(&self, name: &str) -> Option<usize> {
         self.attributes.iter().position(|a| a.answers_to(name))

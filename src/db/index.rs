@@ -120,11 +120,7 @@ impl Index {
         if let Some(&c) = ids.get(id) {
             return Found::Exact(c);
         }
-        let stripped = fw
-            .id_prefixes
-            .iter()
-            .find_map(|p| id.get(..p.len()).filter(|head| head.eq_ignore_ascii_case(p)).map(|_| &id[p.len()..]))
-            .unwrap_or(id);
+        let stripped = fw.without_prefix(id);
         if let Some(&c) = ids.get(stripped) {
             return Found::Loose(c);
         }

@@ -217,11 +217,9 @@ fn find_id(db: &Database, fw: FwId, id: &Name) -> Result<CtlId, Diagnostic> {
         let f = db.framework(fw);
         let d = Diagnostic::new(format!("unknown control `{}` in {}", id.node, f.key), id.span);
         let ids = f.controls.clone().map(|c| db.control(c).id.as_ref());
-        // Compared without a prefix the catalog accepts (`A.8.24x` is near `8.24`).
-        let prefixed =
-            |p: &String| id.node.get(..p.len()).filter(|h| h.eq_ignore_ascii_case(p)).map(|_| &id.node[p.len()..]);
-        // What is left must be an id's length: `A.` alone is near any short id.
-        let bare = f.id_prefixes.iter().find_map(prefixed).filter(|b| b.chars().count() >= 3).unwrap_or(&id.node);
+        // Compared without a prefix the catalog accepts (`A.8.24x` is near `8.24`), when what is
+        // left is an id's length: `A.` alone is near any short id.
+        let bare = Some(f.without_prefix(&id.node)).filter(|b| b.chars().count() >= 3).unwrap_or(&id.node);
         match suggest::closest(bare, ids) {
             Some(s) => d.with_label(format!("did you mean `{s}`?")),
             None => d.with_help(format!("`list {}` shows its ids", f.key)),
