@@ -31,7 +31,10 @@ Examples:
 
 A failing statement is reported with its file and line; the run stops there
 unless --keep-going, which ends with a count of the failures and where the
-first were. Exit codes: 0 success, 1 query error, 3 data error, 4 I/O.";
+first were. Statements are evaluated on every core and printed in order, as
+one at a time would print them; an export or a soa(...) file is touched in
+its turn, and none after the failure that stops a run.
+Exit codes: 0 success, 1 query error, 3 data error, 4 I/O.";
 
 const EXPORT_HELP: &str = "\
 Examples:

@@ -30,3 +30,4 @@ pub mod session;
 pub mod soa;
 pub mod suggest;
 pub mod text;
+pub mod workers;

@@ -4,11 +4,12 @@ use std::io::{self, Write};
 
 use crate::db::Database;
 use crate::diag::{self, Diagnostic, Error, Lines, Span};
-use crate::output::{self, export};
+use crate::output::{self, export, Format};
 use crate::query::ast::{Spanned, Statement};
-use crate::query::eval::{self, Env};
-use crate::query::parse;
+use crate::query::eval::{self, Env, Vars};
+use crate::query::parse::{self, Chunk};
 use crate::report::Output;
+use crate::workers;
 
 /// How the `export` command writes its file.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +37,60 @@ fn exportable(stmt: &Statement) -> bool {
     )
 }
 
+/// A statement evaluated and its result rendered: what the session prints for it.
+pub(crate) struct Done {
+    pub warnings: Vec<String>,
+    /// Statements of Applicability read, each with its SHA-256, when evaluated ahead.
+    pub inputs: Vec<(String, String)>,
+    /// The names after a `let` evaluated ahead, which the session takes when it prints it.
+    pub vars: Option<Vars>,
+    pub result: Result<Printed, Error>,
+}
+
+impl Done {
+    pub fn failed(e: Error) -> Done {
+        Done { warnings: Vec::new(), inputs: Vec::new(), vars: None, result: Err(e) }
+    }
+}
+
+/// A statement's result as text.
+pub(crate) enum Printed {
+    /// A result, for `out`, opening with a blank line.
+    Result(String),
+    /// What `let`, `format` or `export` did, for `err`.
+    Said(String),
+}
+
+/// Renders a statement's result into `buf` (kept for its memory), after a blank line.
+pub(crate) fn rendered(
+    result: Result<Output, Error>,
+    stmt: &Statement,
+    format: Format,
+    width: Option<usize>,
+    mut buf: String,
+) -> Result<Printed, Error> {
+    let output = result?;
+    if let (Output::Message(m), Statement::Let { .. } | Statement::Format(_) | Statement::Export { .. }) =
+        (&output, stmt)
+    {
+        return Ok(Printed::Said(m.text.clone()));
+    }
+    buf.clear();
+    buf.push('\n');
+    output::render_to(&mut buf, &output, format, width);
+    Ok(Printed::Result(buf))
+}
+
+/// One run of a source's statements: where they come from, and how it went so far.
+pub(crate) struct Run<'s> {
+    pub src: &'s str,
+    name: &'s str,
+    keep_going: bool,
+    outcome: Outcome,
+    /// Indexed once, on the first error: a long file with many errors is read once, not once per error.
+    lines: Option<Lines>,
+}
+
 /// Failing statements whose places a summary names.
 pub const SUMMARY_PLACES: usize = 5;
 
@@ -54,10 +109,12 @@ pub struct Session<'a> {
     pub max_errors: Option<usize>,
     /// Every failure of the session so far.
     pub failures: Failures,
+    /// Threads to evaluate a batch's statements on (batch mode); 1 evaluates each in turn.
+    pub workers: usize,
     /// Whether something was printed, so the next output is set apart by a blank line.
     printed: bool,
     /// The text of the statement being printed; kept between statements so its memory is reused.
-    buf: String,
+    pub(crate) buf: String,
 }
 
 /// How a run went.
@@ -126,6 +183,7 @@ impl<'a> Session<'a> {
             terminal: false,
             max_errors: None,
             failures: Failures::default(),
+            workers: 1,
             printed: false,
             buf: String::new(),
         }
@@ -135,7 +193,8 @@ impl<'a> Session<'a> {
     /// (rendered against `name`, a file name or `query`) to `err`. Stops at the
     /// first failing statement unless `keep_going`. An error writing to `out`
     /// (a closed pipe) ends the run and is returned; the failures before it are
-    /// in [`Session::failures`].
+    /// in [`Session::failures`]. With [`Session::workers`], statements are
+    /// evaluated ahead on other threads; what is printed is the same.
     pub fn run(
         &mut self,
         src: &str,
@@ -144,34 +203,92 @@ impl<'a> Session<'a> {
         err: &mut dyn Write,
         keep_going: bool,
     ) -> io::Result<Outcome> {
-        let mut outcome = Outcome::default();
-        // Indexed once, on the first error: a long file with many errors is read once, not once per error.
-        let mut lines: Option<Lines> = None;
-        for chunk in parse::split(src).0 {
-            outcome.statements += 1;
-            self.failures.statements += 1;
-            let result = parse::parse_chunk(src, chunk).map_err(|d| Error::from(framework_hint(self.db, src, d)));
-            let failure = match result.and_then(|stmt| self.eval_and_print(&stmt, src, out, err)) {
-                Ok(written) => {
-                    written?;
-                    continue;
-                }
-                Err(e) => e,
+        let chunks = parse::split(src).0;
+        let mut run = Run { src, name, keep_going, outcome: Outcome::default(), lines: None };
+        if self.workers > 1 && chunks.len() >= workers::FROM_STATEMENTS && !self.follow_terminal {
+            workers::run(self, &mut run, &chunks, out, err)?;
+            return Ok(run.outcome);
+        }
+        for chunk in chunks {
+            let done = match self.parse(src, chunk) {
+                Ok(stmt) => self.evaluate(&stmt, src),
+                Err(e) => Done::failed(e),
             };
-            let lines = lines.get_or_insert_with(|| Lines::new(src));
-            outcome.failed += 1;
-            outcome.first_code.get_or_insert(failure.exit_code());
-            let place = || {
-                let (line, col) = lines.line_col(src, chunk.start);
-                format!("{name}:{line}:{col}")
-            };
-            self.failures.record(failure.exit_code(), place);
-            self.report(&failure, name, src, lines, chunk.start, err)?;
-            if !keep_going {
+            if !self.emit(&mut run, chunk, done, out, err)? {
                 break;
             }
         }
-        Ok(outcome)
+        Ok(run.outcome)
+    }
+
+    /// Parses one statement of `src`, with the help for a framework named in two words.
+    pub(crate) fn parse(&self, src: &str, chunk: Chunk) -> Result<Spanned<Statement>, Error> {
+        parse::parse_chunk(src, chunk).map_err(|d| Error::from(framework_hint(self.db, src, d)))
+    }
+
+    /// Evaluates one statement in the session and renders its result.
+    pub(crate) fn evaluate(&mut self, stmt: &Spanned<Statement>, src: &str) -> Done {
+        let result = eval::eval(self.db, &mut self.env, stmt, src);
+        if self.follow_terminal {
+            self.width = terminal_size::terminal_size().map(|(w, _)| w.0 as usize).or(self.width);
+        }
+        let warnings = std::mem::take(&mut *self.env.warnings.borrow_mut());
+        let buf = std::mem::take(&mut self.buf);
+        let result = rendered(result, &stmt.node, self.env.format, self.width, buf);
+        Done { warnings, inputs: Vec::new(), vars: None, result }
+    }
+
+    /// Prints a statement's warnings and result, or counts and reports its
+    /// failure. `Ok(false)` when the run stops there. What `let`, `format` and
+    /// `export` say of what they did goes to `err`, so that `-e 'let ...' -e
+    /// 'gaps ...' > gaps.csv` writes a clean file.
+    pub(crate) fn emit(
+        &mut self,
+        run: &mut Run,
+        chunk: Chunk,
+        done: Done,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> io::Result<bool> {
+        run.outcome.statements += 1;
+        self.failures.statements += 1;
+        for w in done.warnings {
+            say(&format!("warning: {}", if self.terminal { diag::visible_lines(&w).into_owned() } else { w }), err)?;
+        }
+        let mut inputs = self.env.inputs.borrow_mut();
+        for input in done.inputs {
+            if !inputs.contains(&input) {
+                inputs.push(input);
+            }
+        }
+        drop(inputs);
+        let failure = match done.result {
+            Ok(Printed::Said(text)) => {
+                if let Some(vars) = done.vars {
+                    self.env.vars = vars;
+                }
+                say(&if self.terminal { diag::visible_lines(&text).into_owned() } else { text }, err)?;
+                return Ok(true);
+            }
+            Ok(Printed::Result(text)) => {
+                // The text opens with the blank line that sets it apart from the result before.
+                self.print(&text[usize::from(!self.printed)..], out)?;
+                self.buf = text;
+                return Ok(true);
+            }
+            Err(e) => e,
+        };
+        let (src, name) = (run.src, run.name);
+        let lines = run.lines.get_or_insert_with(|| Lines::new(src));
+        run.outcome.failed += 1;
+        run.outcome.first_code.get_or_insert(failure.exit_code());
+        let place = || {
+            let (line, col) = lines.line_col(src, chunk.start);
+            format!("{name}:{line}:{col}")
+        };
+        self.failures.record(failure.exit_code(), place);
+        self.report(&failure, name, src, lines, chunk.start, err)?;
+        Ok(run.keep_going)
     }
 
     /// The `export` command: writes the result of `query`, one exportable
@@ -233,46 +350,6 @@ impl<'a> Session<'a> {
         let ExportOptions { matrix, bom, force } = options;
         let context = eval::export_context(self.db, &self.env, query[chunk.start..chunk.end].to_string());
         export::write_to(&output, self.db, &target, path, stmt.span, (matrix, bom, force), &context)
-    }
-
-    /// Evaluates one statement and prints its result; the outer error is the
-    /// statement's, the inner one writing the result. Results go to `out`; what
-    /// `let`, `format` and `export` say of what they did goes to `err`, so that
-    /// `-e 'let ...' -e 'gaps ...' > gaps.csv` writes a clean file.
-    fn eval_and_print(
-        &mut self,
-        stmt: &Spanned<Statement>,
-        src: &str,
-        out: &mut dyn Write,
-        err: &mut dyn Write,
-    ) -> Result<io::Result<()>, Error> {
-        let result = eval::eval(self.db, &mut self.env, stmt, src);
-        let warnings = std::mem::take(&mut *self.env.warnings.borrow_mut());
-        for w in warnings {
-            let text = format!("warning: {}", if self.terminal { diag::visible_lines(&w).into_owned() } else { w });
-            if let Err(e) = say(&text, err) {
-                return Ok(Err(e));
-            }
-        }
-        let output = result?;
-        if let (Output::Message(m), Statement::Let { .. } | Statement::Format(_) | Statement::Export { .. }) =
-            (&output, &stmt.node)
-        {
-            let text = if self.terminal { diag::visible_lines(&m.text).into_owned() } else { m.text.clone() };
-            return Ok(say(&text, err));
-        }
-        if self.follow_terminal {
-            self.width = terminal_size::terminal_size().map(|(w, _)| w.0 as usize).or(self.width);
-        }
-        let mut buf = std::mem::take(&mut self.buf);
-        buf.clear();
-        if self.printed {
-            buf.push('\n');
-        }
-        output::render_to(&mut buf, &output, self.env.format, self.width);
-        let printed = self.print(&buf, out);
-        self.buf = buf;
-        Ok(printed)
     }
 
     /// Writes a statement's text (with the blank line before it) at once, and flushes it, so

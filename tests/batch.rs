@@ -134,3 +134,25 @@ fn data_keeps_its_bytes_in_csv_and_json() {
     let o = crosswalk(&["--data", "tests/data/control-characters", "-f", "json", "-e", "list alpha"]);
     assert!(text(&o.stdout).contains("Access \\u001b[31mred\\u001b[0m"), "{:?}", text(&o.stdout));
 }
+
+/// Batch mode evaluates statements ahead on several threads; files are still
+/// written in order, and none after the failure that stops the run.
+#[test]
+fn a_run_that_stops_at_a_failure_writes_no_file_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("q.cwq");
+    // Slow statements before the failure, so that the statements after it are reached early.
+    let gaps = "gaps iso27001 -> soc2\n".repeat(16);
+    let src = format!(
+        "{gaps}export gaps iso27001 -> soc2 to \"before.csv\"\n{gaps}list $missing\n\
+         export gaps iso27001 -> soc2 to \"after.csv\"\n{gaps}"
+    );
+    std::fs::write(&file, &src).unwrap();
+    // Relative files are the working folder's.
+    let o = Command::new(EXE).args(["run", "q.cwq"]).current_dir(dir.path()).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(dir.path().join("before.csv").is_file(), "the export before the failure is written");
+    assert!(!dir.path().join("after.csv").exists(), "the export after the failure is not");
+    let printed = text(&o.stdout).matches("gaps of soc2 from iso27001").count();
+    assert_eq!(printed, 32, "only the statements before the failure print");
+}

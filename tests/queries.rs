@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use crosswalk::db::{self, DataSource, Database};
 use crosswalk::output::Format;
 use crosswalk::query::eval::Env;
-use crosswalk::session::Session;
+use crosswalk::session::{Outcome, Session};
 
 fn shipped() -> &'static Database {
     static DB: OnceLock<Database> = OnceLock::new();
@@ -17,12 +17,19 @@ fn shipped() -> &'static Database {
 /// Runs a query file as batch mode would, with relative files under tests/data; returns (stdout, stderr).
 fn run(path: &Path, format: Format) -> (String, String) {
     let src = std::fs::read_to_string(path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy();
+    let (out, err, _) = run_on(&src, &name, format, 1, false);
+    (out, err)
+}
+
+/// Runs `src` on `workers` threads; returns (stdout, stderr, the outcome).
+fn run_on(src: &str, name: &str, format: Format, workers: usize, keep_going: bool) -> (String, String, Outcome) {
     let env = Env { format, base_dir: PathBuf::from("tests/data"), ..Env::default() };
     let mut session = Session::new(shipped(), env, Some(100));
+    session.workers = workers;
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let name = path.file_name().unwrap().to_string_lossy();
-    session.run(&src, &name, &mut out, &mut err, false).unwrap();
-    (String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+    let outcome = session.run(src, name, &mut out, &mut err, keep_going).unwrap();
+    (String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap(), outcome)
 }
 
 #[test]
@@ -59,5 +66,36 @@ fn the_same_query_prints_the_same_bytes() {
     let path = Path::new("tests/queries/gaps-iso-soc2.cwq");
     for format in [Format::Table, Format::Csv, Format::Json] {
         assert_eq!(run(path, format), run(path, format));
+    }
+}
+
+/// Every query file in one batch, then statements that fail (a `let` among
+/// them) and change the format: evaluated ahead on four threads, the run prints
+/// the same bytes as on one, stops at the same failure, and counts the same.
+#[test]
+fn a_batch_on_several_threads_prints_what_it_prints_on_one() {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir("tests/queries")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cwq"))
+        .collect();
+    paths.sort();
+    let mut src: String = paths.iter().map(|p| std::fs::read_to_string(p).unwrap() + "\n").collect();
+    src.push_str(
+        "let wrong = iso27001{9.99}\nlist $wrong\nformat csv\ngaps iso27001 -> soc2\nshow soc2:CC61\n\
+         let wrong = iso27001{5.1}\nformat json\nlist $wrong\ngaps $wrong -> hipaa via csf\nsearch \"encrypt\"\n",
+    );
+    for format in [Format::Table, Format::Csv] {
+        for keep_going in [false, true] {
+            let one = run_on(&src, "all.cwq", format, 1, keep_going);
+            let four = run_on(&src, "all.cwq", format, 4, keep_going);
+            assert!(
+                one.2.failed > 0 && one.2.statements > 50,
+                "the batch should fail after many statements: {:?}",
+                one.2
+            );
+            assert_eq!(one.2.failed > 1, keep_going);
+            assert_eq!(one, four, "format {format}, keep going: {keep_going}");
+        }
     }
 }

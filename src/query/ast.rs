@@ -135,6 +135,43 @@ pub enum SetExpr {
     Filtered(Box<Spanned<SetExpr>>, Spanned<Filter>),
 }
 
+impl Statement {
+    /// Whether evaluating it reads or writes a file: a `soa("FILE")` in one of its sets, or an export.
+    pub fn touches_files(&self) -> bool {
+        let set = |s: &Spanned<SetExpr>| s.node.touches_files();
+        match self {
+            Statement::Let { set: s, .. }
+            | Statement::List(s)
+            | Statement::Map { set: s, .. }
+            | Statement::Crosswalk { set: s, .. }
+            | Statement::Coverage { set: s, .. }
+            | Statement::Explain { set: s, .. } => set(s),
+            Statement::Plan { set: s, options, .. } => set(s) || options.except.as_ref().is_some_and(set),
+            Statement::Search { within, .. } => within.as_ref().is_some_and(set),
+            Statement::Export { .. } => true,
+            Statement::Frameworks
+            | Statement::Show(_)
+            | Statement::Path { .. }
+            | Statement::Format(_)
+            | Statement::Help(_) => false,
+        }
+    }
+}
+
+impl SetExpr {
+    /// Whether it reads a file (`soa("FILE")`).
+    pub fn touches_files(&self) -> bool {
+        match self {
+            SetExpr::Soa(_) => true,
+            SetExpr::Framework(_) | SetExpr::Control(_) | SetExpr::Items { .. } | SetExpr::Var(_) => false,
+            SetExpr::Union(a, b) | SetExpr::Intersect(a, b) | SetExpr::Except(a, b) => {
+                a.node.touches_files() || b.node.touches_files()
+            }
+            SetExpr::Filtered(a, _) => a.node.touches_files(),
+        }
+    }
+}
+
 /// An element of `KEY{...}`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {

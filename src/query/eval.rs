@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -15,10 +16,13 @@ use crate::model::{CtlId, FwId, MapId, State, Strength};
 use crate::output::Format;
 use crate::report::*;
 
+/// Named sets, shared, so that statements evaluated ahead on other threads see them as they were.
+pub type Vars = Arc<HashMap<String, ControlSet>>;
+
 /// What statements share in a session: named sets, the output format, where relative files are.
 #[derive(Debug, Clone)]
 pub struct Env {
-    pub vars: HashMap<String, ControlSet>,
+    pub vars: Vars,
     pub format: Format,
     pub base_dir: PathBuf,
     /// What the last statement warned of; the session prints and clears it.
@@ -30,13 +34,28 @@ pub struct Env {
 impl Default for Env {
     fn default() -> Env {
         Env {
-            vars: HashMap::new(),
+            vars: Arc::default(),
             format: Format::Table,
             base_dir: PathBuf::from("."),
             warnings: Default::default(),
             inputs: Default::default(),
         }
     }
+}
+
+impl Env {
+    /// The session as a statement run on another thread sees it: the same names,
+    /// format and folder, and its own warnings and files read, which the session
+    /// takes over when it prints the statement's result.
+    pub fn ahead(&self) -> Env {
+        Env { vars: Arc::clone(&self.vars), format: self.format, base_dir: self.base_dir.clone(), ..Env::default() }
+    }
+}
+
+/// Whether a statement changes the session or writes a file (`let`, `format`,
+/// `export`), rather than only answering from the database and the names.
+pub fn changes_session(stmt: &Statement) -> bool {
+    matches!(stmt, Statement::Let { .. } | Statement::Format(_) | Statement::Export { .. })
 }
 
 /// Evaluates one statement. `src` is the source the statement's spans point into.
@@ -51,7 +70,7 @@ pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) 
             if let Some(counts) = &value.soa_counts {
                 msg.push_str(&format!(" from the Statement of Applicability: {}", counts.describe()));
             }
-            env.vars.insert(name.node.clone(), value);
+            Arc::make_mut(&mut env.vars).insert(name.node.clone(), value);
             Ok(message(msg))
         }
         Statement::Frameworks => Ok(Output::Frameworks(frameworks(db))),
