@@ -40,8 +40,6 @@ fn exportable(stmt: &Statement) -> bool {
 /// A statement evaluated and its result rendered: what the session prints for it.
 pub(crate) struct Done {
     pub warnings: Vec<String>,
-    /// Statements of Applicability read, each with its SHA-256, when evaluated ahead.
-    pub inputs: Vec<(String, String)>,
     /// The names after a `let` evaluated ahead, which the session takes when it prints it.
     pub vars: Option<Vars>,
     pub result: Result<Printed, Error>,
@@ -49,7 +47,7 @@ pub(crate) struct Done {
 
 impl Done {
     pub fn failed(e: Error) -> Done {
-        Done { warnings: Vec::new(), inputs: Vec::new(), vars: None, result: Err(e) }
+        Done { warnings: Vec::new(), vars: None, result: Err(e) }
     }
 }
 
@@ -235,7 +233,7 @@ impl<'a> Session<'a> {
         let warnings = std::mem::take(&mut *self.env.warnings.borrow_mut());
         let buf = std::mem::take(&mut self.buf);
         let result = rendered(result, &stmt.node, self.env.format, self.width, buf);
-        Done { warnings, inputs: Vec::new(), vars: None, result }
+        Done { warnings, vars: None, result }
     }
 
     /// Prints a statement's warnings and result, or counts and reports its
@@ -255,13 +253,6 @@ impl<'a> Session<'a> {
         for w in done.warnings {
             say(&format!("warning: {}", if self.terminal { diag::visible_lines(&w).into_owned() } else { w }), err)?;
         }
-        let mut inputs = self.env.inputs.borrow_mut();
-        for input in done.inputs {
-            if !inputs.contains(&input) {
-                inputs.push(input);
-            }
-        }
-        drop(inputs);
         let failure = match done.result {
             Ok(Printed::Said(text)) => {
                 if let Some(vars) = done.vars {

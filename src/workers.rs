@@ -100,7 +100,9 @@ fn work(
     }
 }
 
-/// Evaluates a statement that changes nothing in the session, in `env`, a view of it.
+/// Evaluates a statement that changes nothing in the session and touches no
+/// file, in `env`, a view of the session (so it has no warnings: only a
+/// Statement of Applicability read gives one).
 fn answer(
     db: &Database,
     src: &str,
@@ -112,7 +114,7 @@ fn answer(
     let buf = buffers.lock().unwrap_or_else(PoisonError::into_inner).pop().unwrap_or_default();
     let result = eval::eval(db, &mut env, stmt, src);
     let result = rendered(result, &stmt.node, env.format, width, buf);
-    Done { warnings: env.warnings.take(), inputs: env.inputs.take(), vars: None, result }
+    Done { warnings: Vec::new(), vars: None, result }
 }
 
 /// The main thread: parses, hands out, and prints in order.
@@ -146,8 +148,7 @@ fn lead(
             Ok(stmt) if matches!(stmt.node, Statement::Let { .. }) => {
                 let result = eval::eval(session.db, &mut ahead, &stmt, run.src);
                 let result = rendered(result, &stmt.node, ahead.format, session.width, String::new());
-                let warnings = ahead.warnings.take();
-                Pending::Ready(Done { warnings, inputs: Vec::new(), vars: Some(Arc::clone(&ahead.vars)), result })
+                Pending::Ready(Done { warnings: Vec::new(), vars: Some(Arc::clone(&ahead.vars)), result })
             }
             Ok(stmt) if handed_out >= handed_out_most => {
                 Pending::Ready(answer(session.db, run.src, session.width, &stmt, ahead.ahead(), buffers))

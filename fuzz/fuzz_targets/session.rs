@@ -1,4 +1,5 @@
-//! The whole session: parse and evaluate any text against the shipped database, rendering results and errors.
+//! The whole session: parse and evaluate any text against the shipped database, rendering results and errors,
+//! one statement at a time and evaluated ahead on two threads, which must print the same.
 #![no_main]
 
 use std::path::PathBuf;
@@ -20,8 +21,14 @@ fuzz_target!(|data: &[u8]| {
     if src.to_ascii_lowercase().contains("export") {
         return;
     }
-    let base_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data"));
-    let mut session = Session::new(shipped(), Env { base_dir, ..Env::default() }, Some(80));
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let _ = session.run(&src, "fuzz", &mut out, &mut err, true);
+    let run = |workers| {
+        let base_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data"));
+        let mut session = Session::new(shipped(), Env { base_dir, ..Env::default() }, Some(80));
+        session.workers = workers;
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let outcome = session.run(&src, "fuzz", &mut out, &mut err, true).ok();
+        (out, err, outcome)
+    };
+    let one = run(1);
+    assert!(one == run(2), "two threads print otherwise than one");
 });

@@ -44,9 +44,8 @@ impl Default for Env {
 }
 
 impl Env {
-    /// The session as a statement run on another thread sees it: the same names,
-    /// format and folder, and its own warnings and files read, which the session
-    /// takes over when it prints the statement's result.
+    /// The session as a statement evaluated ahead, on another thread, sees it:
+    /// the same names, format and folder.
     pub fn ahead(&self) -> Env {
         Env { vars: Arc::clone(&self.vars), format: self.format, base_dir: self.base_dir.clone(), ..Env::default() }
     }
