@@ -22,7 +22,7 @@ use crate::db::Database;
 use crate::query::ast::{Spanned, Statement};
 use crate::query::eval::{self, Env};
 use crate::query::parse::Chunk;
-use crate::session::{rendered, Done, Run, Session};
+use crate::session::{rendered, Done, Printed, Run, Session};
 
 /// The fewest statements worth starting threads for.
 pub const FROM_STATEMENTS: usize = 8;
@@ -30,6 +30,10 @@ pub const FROM_STATEMENTS: usize = 8;
 /// Statements evaluated ahead of the one being printed, per worker: enough
 /// to keep each busy, few enough to bound the memory of results not yet printed.
 const AHEAD_PER_WORKER: usize = 8;
+
+/// Results printed later than they were evaluated are held in memory up to
+/// this many bytes of text; past it, the main thread waits for the oldest.
+const MOST_HELD_BYTES: usize = 16 << 20;
 
 /// The most workers batch mode starts, whatever the machine has.
 const MOST_WORKERS: usize = 8;
@@ -172,7 +176,7 @@ fn lead(
 }
 
 /// Prints the statements at the front whose results are ready, waiting for
-/// them while more than `most` are pending. Returns how many of those printed
+/// them while more than `most` are pending, or too many bytes are held. Returns how many of those printed
 /// a worker evaluated, or `None` when the run stops.
 fn print(
     session: &mut Session,
@@ -189,7 +193,7 @@ fn print(
             Pending::Ready(done) => done,
             Pending::Evaluating(answer) => {
                 handed_out += 1;
-                let answered = if pending.len() >= most {
+                let answered = if pending.len() >= most || held(pending) > MOST_HELD_BYTES {
                     answer.recv().ok()
                 } else {
                     match answer.try_recv() {
@@ -216,4 +220,13 @@ fn print(
         }
     }
     Ok(Some(handed_out))
+}
+
+/// The bytes of the results evaluated and waiting to be printed.
+fn held(pending: &VecDeque<(Chunk, Pending)>) -> usize {
+    let text = |p: &Pending| match p {
+        Pending::Ready(Done { result: Ok(Printed::Result(text) | Printed::Said(text)), .. }) => text.len(),
+        _ => 0,
+    };
+    pending.iter().map(|(_, p)| text(p)).sum()
 }
