@@ -6,13 +6,12 @@ use std::path::Path;
 use crate::db::load;
 use crate::diag::{self, exit, Error};
 use crate::session::Session;
-use crate::workers;
 
 /// Runs each file (`-` for standard input) in order, sharing named sets
 /// between them. With `keep_going`, every statement runs and the run ends
 /// with a summary of the failures on `err`. Returns the exit code: that of
-/// the first failure, or 0. Statements are evaluated on as many threads as
-/// the machine has cores; what is printed is the same as one at a time.
+/// the first failure, or 0. Statements are evaluated on [`Session::workers`]
+/// threads; what is printed is the same as one at a time.
 pub fn run(
     session: &mut Session,
     files: &[String],
@@ -20,7 +19,6 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<u8> {
-    session.workers = workers::available();
     for file in files {
         let (name, text) = match read(file) {
             Ok(read) => read,

@@ -31,9 +31,10 @@ Examples:
 
 A failing statement is reported with its file and line; the run stops there
 unless --keep-going, which ends with a count of the failures and where the
-first were. Statements are evaluated on every core and printed in order, as
-one at a time would print them; an export or a soa(...) file is touched in
-its turn, and none after the failure that stops a run.
+first were. From 8 statements on, they are evaluated on several threads
+(--jobs) and printed in order, as one at a time would print them; an export
+or a soa(...) file is touched in its turn, and none after the failure that
+stops a run.
 Exit codes: 0 success, 1 query error, 3 data error, 4 I/O.";
 
 const EXPORT_HELP: &str = "\
@@ -152,6 +153,10 @@ pub enum Command {
         /// Print at most N errors in full; later failures are only counted in the summary.
         #[arg(long, value_name = "N")]
         max_errors: Option<usize>,
+        /// Evaluate statements on N threads [default: one per core, at most 8]; the output is
+        /// the same for any N.
+        #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
     },
     /// Validate the database and summarise it.
     #[command(after_help = CHECK_HELP)]

@@ -11,6 +11,8 @@
 //!
 //! The REPL, batch mode, one-shot queries and exports all go through
 //! [`session::Session::run`], which runs a source text through that pipeline.
+//! Batch mode evaluates statements ahead on several threads ([`workers`]) and
+//! prints them, in order, through the same session.
 #![forbid(unsafe_code)]
 
 pub mod batch;

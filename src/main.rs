@@ -12,12 +12,10 @@ use crosswalk::diag::{self, exit, Error};
 use crosswalk::output::Format;
 use crosswalk::query::eval::Env;
 use crosswalk::session::{ExportOptions, Session};
+use crosswalk::workers;
 use crosswalk::{batch, check, repl, soa};
 
-/// The stack the work needs: statements are refused before they could nest
-/// deeper than a small part of it (the deepest allowed takes well under 2 MiB
-/// unoptimized).
-const STACK_BYTES: usize = 8 * 1024 * 1024;
+use crosswalk::workers::STACK_BYTES;
 
 /// The work runs on the main thread when the system lets its stack grow to
 /// `STACK_BYTES` (Linux's default), and on a thread with that stack when a
@@ -240,8 +238,9 @@ fn dispatch(cli: &Cli, db: &Database, session: &mut Session) -> Result<u8, Failu
         return Ok(code);
     }
     match &cli.command {
-        Some(Command::Run { files, keep_going, max_errors }) => {
+        Some(Command::Run { files, keep_going, max_errors, jobs }) => {
             session.max_errors = *max_errors;
+            session.workers = jobs.map_or_else(workers::available, usize::from);
             Ok(batch::run(session, files, *keep_going, &mut out, &mut err)?)
         }
         Some(Command::Export { query, output, matrix, bom, force }) => {
@@ -268,7 +267,10 @@ fn dispatch(cli: &Cli, db: &Database, session: &mut Session) -> Result<u8, Failu
             repl::run(session)?;
             Ok(exit::OK)
         }
-        None => Ok(batch::run(session, &["-".to_string()], false, &mut out, &mut err)?),
+        None => {
+            session.workers = workers::available();
+            Ok(batch::run(session, &["-".to_string()], false, &mut out, &mut err)?)
+        }
     }
 }
 

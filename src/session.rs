@@ -6,8 +6,9 @@ use crate::db::Database;
 use crate::diag::{self, Diagnostic, Error, Lines, Span};
 use crate::output::{self, export, Format};
 use crate::query::ast::{Spanned, Statement};
-use crate::query::eval::{self, Env, Vars};
+use crate::query::eval::{self, Env};
 use crate::query::parse::{self, Chunk};
+use crate::query::sets::ControlSet;
 use crate::report::Output;
 use crate::workers;
 
@@ -40,14 +41,14 @@ fn exportable(stmt: &Statement) -> bool {
 /// A statement evaluated and its result rendered: what the session prints for it.
 pub(crate) struct Done {
     pub warnings: Vec<String>,
-    /// The names after a `let` evaluated ahead, which the session takes when it prints it.
-    pub vars: Option<Vars>,
+    /// The name and set of a `let` evaluated ahead, which the session takes when it prints it.
+    pub named: Option<(String, ControlSet)>,
     pub result: Result<Printed, Error>,
 }
 
 impl Done {
     pub fn failed(e: Error) -> Done {
-        Done { warnings: Vec::new(), vars: None, result: Err(e) }
+        Done { warnings: Vec::new(), named: None, result: Err(e) }
     }
 }
 
@@ -112,7 +113,7 @@ pub struct Session<'a> {
     /// Whether something was printed, so the next output is set apart by a blank line.
     printed: bool,
     /// The text of the statement being printed; kept between statements so its memory is reused.
-    pub(crate) buf: String,
+    buf: String,
 }
 
 /// How a run went.
@@ -203,6 +204,7 @@ impl<'a> Session<'a> {
     ) -> io::Result<Outcome> {
         let chunks = parse::split(src).0;
         let mut run = Run { src, name, keep_going, outcome: Outcome::default(), lines: None };
+        // The shell follows the terminal's width statement by statement, so runs one at a time.
         if self.workers > 1 && chunks.len() >= workers::FROM_STATEMENTS && !self.follow_terminal {
             workers::run(self, &mut run, &chunks, out, err)?;
             return Ok(run.outcome);
@@ -219,6 +221,11 @@ impl<'a> Session<'a> {
         Ok(run.outcome)
     }
 
+    /// The memory of the text last printed, for another statement's text.
+    pub(crate) fn spare_buffer(&mut self) -> String {
+        std::mem::take(&mut self.buf)
+    }
+
     /// Parses one statement of `src`, with the help for a framework named in two words.
     pub(crate) fn parse(&self, src: &str, chunk: Chunk) -> Result<Spanned<Statement>, Error> {
         parse::parse_chunk(src, chunk).map_err(|d| Error::from(framework_hint(self.db, src, d)))
@@ -233,7 +240,7 @@ impl<'a> Session<'a> {
         let warnings = std::mem::take(&mut *self.env.warnings.borrow_mut());
         let buf = std::mem::take(&mut self.buf);
         let result = rendered(result, &stmt.node, self.env.format, self.width, buf);
-        Done { warnings, vars: None, result }
+        Done { warnings, named: None, result }
     }
 
     /// Prints a statement's warnings and result, or counts and reports its
@@ -255,8 +262,8 @@ impl<'a> Session<'a> {
         }
         let failure = match done.result {
             Ok(Printed::Said(text)) => {
-                if let Some(vars) = done.vars {
-                    self.env.vars = vars;
+                if let Some((name, set)) = done.named {
+                    self.env.vars.insert(name, set);
                 }
                 say(&if self.terminal { diag::visible_lines(&text).into_owned() } else { text }, err)?;
                 return Ok(true);

@@ -1,21 +1,23 @@
 //! Batch mode on several threads: statements evaluated ahead, their results printed in order.
 //!
 //! The main thread parses each statement and hands it to a worker with the
-//! names as they stand at that point, or, while the workers have enough to
-//! do, evaluates it itself. It evaluates `let` itself, so the statements
-//! after a `let` see its name. Results are printed in the order of
-//! the statements by the session's own [`Session::emit`], so the output is the
-//! same, byte for byte, as one statement at a time. A statement that reads or
-//! writes a file, or changes the format, waits until everything before it is
-//! printed and then runs in the session: files are touched in order, and a
-//! run that stops at a failure touches none after it.
+//! named sets it uses, as they stand at that point, or, while the workers
+//! have enough to do, evaluates it itself. It evaluates `let` itself, so the
+//! statements after a `let` see its name, and a statement naming a set that
+//! does not exist (whose error suggests among every name). Results are
+//! printed in the order of the statements by the session's own
+//! [`Session::emit`], so the output is the same, byte for byte, as one
+//! statement at a time. A statement that reads or writes a file, or changes
+//! the format, waits until everything before it is printed and then runs in
+//! the session: files are touched in order, and a run that stops at a
+//! failure touches none after it.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
 use std::num::NonZero;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TryRecvError};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::mpsc::{self, Receiver, SendError, Sender, SyncSender, TryRecvError};
+use std::sync::{Mutex, PoisonError};
 use std::thread;
 
 use crate::db::Database;
@@ -27,20 +29,28 @@ use crate::session::{rendered, Done, Printed, Run, Session};
 /// The fewest statements worth starting threads for.
 pub const FROM_STATEMENTS: usize = 8;
 
-/// Statements evaluated ahead of the one being printed, per worker: enough
-/// to keep each busy, few enough to bound the memory of results not yet printed.
-const AHEAD_PER_WORKER: usize = 8;
+/// The most threads batch mode uses, the main one included, whatever the machine has.
+pub const MOST_THREADS: usize = 8;
 
-/// Results printed later than they were evaluated are held in memory up to
-/// this many bytes of text; past it, the main thread waits for the oldest.
+/// The stack the work needs, on the main thread and on each worker: statements
+/// are refused before they could nest deeper than a small part of it (the
+/// deepest allowed takes well under 2 MiB unoptimized).
+pub const STACK_BYTES: usize = 8 * 1024 * 1024;
+
+/// Statements handed to a worker and not yet printed, per worker: enough to
+/// keep each busy, few enough that the main thread shares the work.
+const HANDED_OUT_PER_WORKER: usize = 8;
+
+/// Statements evaluated and waiting to be printed behind a slower one, at most.
+const MOST_PENDING: usize = 64;
+
+/// Results waiting to be printed are held up to this many bytes of text;
+/// past it, the main thread waits for the oldest.
 const MOST_HELD_BYTES: usize = 16 << 20;
-
-/// The most workers batch mode starts, whatever the machine has.
-const MOST_WORKERS: usize = 8;
 
 /// Threads for batch mode, the main one included: one per core the process may use.
 pub fn available() -> usize {
-    thread::available_parallelism().map_or(1, NonZero::get).min(MOST_WORKERS)
+    thread::available_parallelism().map_or(1, NonZero::get).min(MOST_THREADS)
 }
 
 /// A statement for a worker, with the session as it stands before it.
@@ -52,14 +62,14 @@ struct Job {
 
 /// A statement waiting to be printed.
 enum Pending {
-    Ready(Done),
+    Ready(Box<Done>),
     Evaluating(Receiver<Done>),
 }
 
 /// Rendered texts already printed, given back to the workers for their memory.
 type Buffers = Mutex<Vec<String>>;
 
-/// Runs `chunks` of `run`'s source on [`Session::workers`] threads.
+/// Runs `chunks` of `run`'s source on up to [`Session::workers`] threads.
 pub(crate) fn run(
     session: &mut Session,
     run: &mut Run,
@@ -73,10 +83,17 @@ pub(crate) fn run(
     let buffers = Buffers::default();
     let stop = AtomicBool::new(false);
     thread::scope(|scope| {
-        for _ in 1..session.workers {
-            scope.spawn(|| work(db, src, width, &queue, &buffers, &stop));
-        }
-        let result = lead(session, run, chunks, &jobs, &buffers, out, err);
+        // A thread the system refuses is one fewer worker; with none, the main thread does it all.
+        let workers = (1..session.workers)
+            .filter(|_| {
+                let worker = thread::Builder::new().stack_size(STACK_BYTES);
+                worker.spawn_scoped(scope, || work(db, src, width, &queue, &buffers, &stop)).is_ok()
+            })
+            .count();
+        let next = session.env.with_vars(session.env.vars.clone());
+        let pending = VecDeque::new();
+        let mut lead = Lead { session, run, workers, jobs: &jobs, buffers: &buffers, pending, next, out, err };
+        let result = lead.run(chunks);
         // Statements still queued after a stop are not evaluated.
         stop.store(true, Ordering::Relaxed);
         drop(jobs);
@@ -95,12 +112,12 @@ fn work(
 ) {
     loop {
         let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok(Job { stmt, env, reply }) = job else { return };
+        let Ok(Job { stmt, mut env, reply }) = job else { return };
         if stop.load(Ordering::Relaxed) {
             return;
         }
         // The run may have stopped, and no longer waits for it.
-        let _ = reply.send(answer(db, src, width, &stmt, env, buffers));
+        let _ = reply.send(answer(db, src, width, &stmt, &mut env, buffers));
     }
 }
 
@@ -112,120 +129,138 @@ fn answer(
     src: &str,
     width: Option<usize>,
     stmt: &Spanned<Statement>,
-    mut env: Env,
+    env: &mut Env,
     buffers: &Buffers,
 ) -> Done {
     let buf = buffers.lock().unwrap_or_else(PoisonError::into_inner).pop().unwrap_or_default();
-    let result = eval::eval(db, &mut env, stmt, src);
+    let result = eval::eval(db, env, stmt, src);
     let result = rendered(result, &stmt.node, env.format, width, buf);
-    Done { warnings: Vec::new(), vars: None, result }
+    Done { warnings: Vec::new(), named: None, result }
 }
 
-/// The main thread: parses, hands out, and prints in order.
-fn lead(
-    session: &mut Session,
-    run: &mut Run,
-    chunks: &[Chunk],
-    jobs: &Sender<Job>,
-    buffers: &Buffers,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> io::Result<()> {
-    let handed_out_most = (session.workers - 1) * AHEAD_PER_WORKER;
-    // Results kept for printing: many, so that the main thread seldom waits.
-    let most = 4 * session.workers * AHEAD_PER_WORKER;
-    let mut handed_out = 0;
-    let mut pending = VecDeque::new();
-    let mut ahead = session.env.ahead();
-    for &chunk in chunks {
-        let item = match session.parse(run.src, chunk) {
-            Err(e) => Pending::Ready(Done::failed(e)),
-            Ok(stmt) if stmt.node.touches_files() || matches!(stmt.node, Statement::Format(_)) => {
-                if print(session, run, &mut pending, 0, buffers, out, err)?.is_none() {
-                    return Ok(());
-                }
-                handed_out = 0;
-                let done = session.evaluate(&stmt, run.src);
-                ahead = session.env.ahead();
-                Pending::Ready(done)
+/// The main thread's part: it parses, hands out, evaluates, and prints in order.
+struct Lead<'l, 'db, 'src> {
+    session: &'l mut Session<'db>,
+    run: &'l mut Run<'src>,
+    workers: usize,
+    jobs: &'l Sender<Job>,
+    buffers: &'l Buffers,
+    /// The statements not yet printed, in order.
+    pending: VecDeque<(Chunk, Pending)>,
+    /// The session as the next statement sees it: with the names of the `let`s not yet printed.
+    next: Env,
+    out: &'l mut dyn Write,
+    err: &'l mut dyn Write,
+}
+
+impl Lead<'_, '_, '_> {
+    fn run(&mut self, chunks: &[Chunk]) -> io::Result<()> {
+        for &chunk in chunks {
+            let item = match self.session.parse(self.run.src, chunk) {
+                Ok(stmt) => match self.hand(stmt)? {
+                    Some(item) => item,
+                    None => return Ok(()),
+                },
+                Err(e) => Pending::Ready(Box::new(Done::failed(e))),
+            };
+            self.pending.push_back((chunk, item));
+            if !self.print(MOST_PENDING)? {
+                return Ok(());
             }
-            Ok(stmt) if matches!(stmt.node, Statement::Let { .. }) => {
-                let result = eval::eval(session.db, &mut ahead, &stmt, run.src);
-                let result = rendered(result, &stmt.node, ahead.format, session.width, String::new());
-                Pending::Ready(Done { warnings: Vec::new(), vars: Some(Arc::clone(&ahead.vars)), result })
-            }
-            Ok(stmt) if handed_out >= handed_out_most => {
-                Pending::Ready(answer(session.db, run.src, session.width, &stmt, ahead.ahead(), buffers))
-            }
-            Ok(stmt) => {
-                let (reply, answered) = mpsc::sync_channel(1);
-                if jobs.send(Job { stmt, env: ahead.ahead(), reply }).is_err() {
-                    // Every worker has ended, which only a panic does: the scope reports it.
-                    return Ok(());
-                }
-                handed_out += 1;
-                Pending::Evaluating(answered)
-            }
-        };
-        pending.push_back((chunk, item));
-        let Some(printed) = print(session, run, &mut pending, most, buffers, out, err)? else { return Ok(()) };
-        handed_out -= printed;
+        }
+        self.print(0)?;
+        Ok(())
     }
-    print(session, run, &mut pending, 0, buffers, out, err)?;
-    Ok(())
-}
 
-/// Prints the statements at the front whose results are ready, waiting for
-/// them while more than `most` are pending, or too many bytes are held. Returns how many of those printed
-/// a worker evaluated, or `None` when the run stops.
-fn print(
-    session: &mut Session,
-    run: &mut Run,
-    pending: &mut VecDeque<(Chunk, Pending)>,
-    most: usize,
-    buffers: &Buffers,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> io::Result<Option<usize>> {
-    let mut handed_out = 0;
-    while let Some((chunk, item)) = pending.pop_front() {
-        let done = match item {
-            Pending::Ready(done) => done,
-            Pending::Evaluating(answer) => {
-                handed_out += 1;
-                let answered = if pending.len() >= most || held(pending) > MOST_HELD_BYTES {
-                    answer.recv().ok()
-                } else {
-                    match answer.try_recv() {
-                        Ok(done) => Some(done),
-                        Err(TryRecvError::Empty) => {
-                            pending.push_front((chunk, Pending::Evaluating(answer)));
-                            return Ok(Some(handed_out - 1));
+    /// Evaluates a statement here, or hands it to a worker. `None` when the run
+    /// stopped while the statements before it were printed.
+    fn hand(&mut self, stmt: Spanned<Statement>) -> io::Result<Option<Pending>> {
+        let (db, src, width) = (self.session.db, self.run.src, self.session.width);
+        if stmt.node.touches_files() || matches!(stmt.node, Statement::Format(_)) {
+            if !self.print(0)? {
+                return Ok(None);
+            }
+            let done = self.session.evaluate(&stmt, src);
+            self.next.format = self.session.env.format;
+            if let (Statement::Let { name, .. }, Ok(_)) = (&stmt.node, &done.result) {
+                if let Some(set) = self.session.env.vars.get(&name.node) {
+                    self.next.vars.insert(name.node.clone(), set.clone());
+                }
+            }
+            return Ok(Some(Pending::Ready(Box::new(done))));
+        }
+        if let Statement::Let { name, .. } = &stmt.node {
+            let result = eval::eval(db, &mut self.next, &stmt, src);
+            let named =
+                result.is_ok().then(|| self.next.vars.get(&name.node).map(|set| (name.node.clone(), set.clone())));
+            let result = rendered(result, &stmt.node, self.next.format, width, String::new());
+            let done = Done { warnings: Vec::new(), named: named.flatten(), result };
+            return Ok(Some(Pending::Ready(Box::new(done))));
+        }
+        let evaluating = self.pending.iter().filter(|(_, p)| matches!(p, Pending::Evaluating(_))).count();
+        // The sets it names, as they stand now; `None` for a name that does not exist,
+        // whose error suggests among all names (so it is evaluated here).
+        let names: Option<HashMap<_, _>> =
+            stmt.node.names().into_iter().map(|n| Some((n.to_string(), self.next.vars.get(n)?.clone()))).collect();
+        if let Some(vars) = names.filter(|_| evaluating < self.workers * HANDED_OUT_PER_WORKER) {
+            let (reply, answered) = mpsc::sync_channel(1);
+            match self.jobs.send(Job { stmt, env: self.next.with_vars(vars), reply }) {
+                Ok(()) => return Ok(Some(Pending::Evaluating(answered))),
+                // The queue lives as long as the run; were it gone, the statement is evaluated here.
+                Err(SendError(mut job)) => {
+                    let done = answer(db, src, width, &job.stmt, &mut job.env, self.buffers);
+                    return Ok(Some(Pending::Ready(Box::new(done))));
+                }
+            }
+        }
+        Ok(Some(Pending::Ready(Box::new(answer(db, src, width, &stmt, &mut self.next, self.buffers)))))
+    }
+
+    /// Prints the statements at the front whose results are ready, waiting for
+    /// them while more than `most` are pending, or too many bytes are held.
+    /// `Ok(false)` when the run stops.
+    fn print(&mut self, most: usize) -> io::Result<bool> {
+        while let Some((chunk, item)) = self.pending.pop_front() {
+            let done = match item {
+                Pending::Ready(done) => *done,
+                Pending::Evaluating(answer) => {
+                    let answered = if self.pending.len() >= most || held(&self.pending) > MOST_HELD_BYTES {
+                        answer.recv().ok()
+                    } else {
+                        match answer.try_recv() {
+                            Ok(done) => Some(done),
+                            Err(TryRecvError::Empty) => {
+                                self.pending.push_front((chunk, Pending::Evaluating(answer)));
+                                return Ok(true);
+                            }
+                            Err(TryRecvError::Disconnected) => None,
                         }
-                        Err(TryRecvError::Disconnected) => None,
-                    }
-                };
-                // A worker ended without answering, which only a panic does: the scope reports it.
-                let Some(done) = answered else { return Ok(None) };
-                done
+                    };
+                    // A worker ended without answering, which only a panic does: the scope reports it.
+                    let Some(done) = answered else { return Ok(false) };
+                    done
+                }
+            };
+            let go_on = self.session.emit(self.run, chunk, done, self.out, self.err)?;
+            let buf = self.session.spare_buffer();
+            if buf.capacity() > 0 {
+                self.buffers.lock().unwrap_or_else(PoisonError::into_inner).push(buf);
             }
-        };
-        let go_on = session.emit(run, chunk, done, out, err)?;
-        let buf = std::mem::take(&mut session.buf);
-        if buf.capacity() > 0 {
-            buffers.lock().unwrap_or_else(PoisonError::into_inner).push(buf);
+            if !go_on {
+                return Ok(false);
+            }
         }
-        if !go_on {
-            return Ok(None);
-        }
+        Ok(true)
     }
-    Ok(Some(handed_out))
 }
 
 /// The bytes of the results evaluated and waiting to be printed.
 fn held(pending: &VecDeque<(Chunk, Pending)>) -> usize {
     let text = |p: &Pending| match p {
-        Pending::Ready(Done { result: Ok(Printed::Result(text) | Printed::Said(text)), .. }) => text.len(),
+        Pending::Ready(done) => match &done.result {
+            Ok(Printed::Result(text) | Printed::Said(text)) => text.len(),
+            Err(_) => 0,
+        },
         _ => 0,
     };
     pending.iter().map(|(_, p)| text(p)).sum()

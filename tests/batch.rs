@@ -148,11 +148,25 @@ fn a_run_that_stops_at_a_failure_writes_no_file_after_it() {
          export gaps iso27001 -> soc2 to \"after.csv\"\n{gaps}"
     );
     std::fs::write(&file, &src).unwrap();
-    // Relative files are the working folder's.
-    let o = Command::new(EXE).args(["run", "q.cwq"]).current_dir(dir.path()).output().unwrap();
+    // Relative files are the working folder's; two threads, whatever the machine has.
+    let o = Command::new(EXE).args(["run", "--jobs", "2", "q.cwq"]).current_dir(dir.path()).output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     assert!(dir.path().join("before.csv").is_file(), "the export before the failure is written");
     assert!(!dir.path().join("after.csv").exists(), "the export after the failure is not");
     let printed = text(&o.stdout).matches("gaps of soc2 from iso27001").count();
     assert_eq!(printed, 32, "only the statements before the failure print");
+}
+
+#[test]
+fn eight_thousand_names_cost_time_linear_in_the_file() {
+    // Copying every name for each `let` evaluated ahead made this quadratic: minutes, here.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("names.cwq");
+    let src: String = (0..8000).map(|i| format!("let v{i} = iso27001 | soc2 | csf | hipaa | gdpr\n")).collect();
+    std::fs::write(&file, src).unwrap();
+    let started = Instant::now();
+    let o = crosswalk(&["run", "--jobs", "2", file.to_str().unwrap()]);
+    assert!(started.elapsed() < Duration::from_secs(60), "took {:?}", started.elapsed());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).ends_with("\n$v7999 = 429 controls\n"), "{}", text(&o.stderr));
 }

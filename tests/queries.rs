@@ -18,18 +18,24 @@ fn shipped() -> &'static Database {
 fn run(path: &Path, format: Format) -> (String, String) {
     let src = std::fs::read_to_string(path).unwrap();
     let name = path.file_name().unwrap().to_string_lossy();
-    let (out, err, _) = run_on(&src, &name, format, 1, false);
+    let (out, err, ..) = run_on(&src, &name, format, 1, false);
     (out, err)
 }
 
-/// Runs `src` on `workers` threads; returns (stdout, stderr, the outcome).
-fn run_on(src: &str, name: &str, format: Format, workers: usize, keep_going: bool) -> (String, String, Outcome) {
+/// What a run printed and how it went: stdout, stderr, the outcome, and the
+/// names the session keeps after it, each with the size of its set.
+type Ran = (String, String, Outcome, Vec<(String, usize)>);
+
+/// Runs `src` on `workers` threads.
+fn run_on(src: &str, name: &str, format: Format, workers: usize, keep_going: bool) -> Ran {
     let env = Env { format, base_dir: PathBuf::from("tests/data"), ..Env::default() };
     let mut session = Session::new(shipped(), env, Some(100));
     session.workers = workers;
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let outcome = session.run(src, name, &mut out, &mut err, keep_going).unwrap();
-    (String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap(), outcome)
+    let mut names: Vec<(String, usize)> = session.env.vars.iter().map(|(k, v)| (k.clone(), v.len())).collect();
+    names.sort();
+    (String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap(), outcome, names)
 }
 
 #[test]
@@ -71,7 +77,8 @@ fn the_same_query_prints_the_same_bytes() {
 
 /// Every query file in one batch, then statements that fail (a `let` among
 /// them) and change the format: evaluated ahead on four threads, the run prints
-/// the same bytes as on one, stops at the same failure, and counts the same.
+/// the same bytes as on one, stops at the same failure, counts the same, and
+/// leaves the session the same names.
 #[test]
 fn a_batch_on_several_threads_prints_what_it_prints_on_one() {
     let mut paths: Vec<PathBuf> = std::fs::read_dir("tests/queries")
@@ -95,7 +102,22 @@ fn a_batch_on_several_threads_prints_what_it_prints_on_one() {
                 one.2
             );
             assert_eq!(one.2.failed > 1, keep_going);
-            assert_eq!(one, four, "format {format}, keep going: {keep_going}");
+            let at = format!("format {format}, keep going: {keep_going}");
+            assert_eq!((&one.2, &one.3), (&four.2, &four.3), "{at}");
+            assert!(one.0 == four.0, "{at}: stdout differs from line {}", first_difference(&one.0, &four.0));
+            assert!(one.1 == four.1, "{at}: stderr differs from line {}", first_difference(&one.1, &four.1));
         }
     }
+}
+
+/// The first line where two texts differ, numbered from 1, with both versions of it.
+fn first_difference(a: &str, b: &str) -> String {
+    let (mut a, mut b) = (a.lines(), b.lines());
+    for n in 1.. {
+        match (a.next(), b.next()) {
+            (x, y) if x == y && x.is_some() => continue,
+            (x, y) => return format!("{n}: {x:?} against {y:?}"),
+        }
+    }
+    unreachable!()
 }

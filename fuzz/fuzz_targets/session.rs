@@ -21,14 +21,22 @@ fuzz_target!(|data: &[u8]| {
     if src.to_ascii_lowercase().contains("export") {
         return;
     }
+    // Half the inputs stop at their first failure, as a run does without --keep-going.
+    let keep_going = data.first().is_some_and(|b| b % 2 == 0);
     let run = |workers| {
         let base_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data"));
         let mut session = Session::new(shipped(), Env { base_dir, ..Env::default() }, Some(80));
         session.workers = workers;
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let outcome = session.run(&src, "fuzz", &mut out, &mut err, true).ok();
-        (out, err, outcome)
+        let outcome = session.run(&src, "fuzz", &mut out, &mut err, keep_going).ok();
+        // The names the session keeps for what comes next.
+        let mut names: Vec<(String, usize)> = session.env.vars.iter().map(|(k, v)| (k.clone(), v.len())).collect();
+        names.sort();
+        (out, err, outcome, names)
     };
     let one = run(1);
-    assert!(one == run(2), "two threads print otherwise than one");
+    // Compared on short inputs only: a long one, run twice, outlasts the fuzzer's timeout.
+    if src.len() <= 4096 {
+        assert!(one == run(2), "two threads print otherwise than one");
+    }
 });

@@ -136,38 +136,65 @@ pub enum SetExpr {
 }
 
 impl Statement {
-    /// Whether evaluating it reads or writes a file: a `soa("FILE")` in one of its sets, or an export.
-    pub fn touches_files(&self) -> bool {
-        let set = |s: &Spanned<SetExpr>| s.node.touches_files();
-        match self {
-            Statement::Let { set: s, .. }
-            | Statement::List(s)
-            | Statement::Map { set: s, .. }
-            | Statement::Crosswalk { set: s, .. }
-            | Statement::Coverage { set: s, .. }
-            | Statement::Explain { set: s, .. } => set(s),
-            Statement::Plan { set: s, options, .. } => set(s) || options.except.as_ref().is_some_and(set),
-            Statement::Search { within, .. } => within.as_ref().is_some_and(set),
-            Statement::Export { .. } => true,
-            Statement::Frameworks
+    /// The set expressions it evaluates (not those of an exported statement).
+    pub fn sets(&self) -> impl Iterator<Item = &Spanned<SetExpr>> {
+        let (first, second) = match self {
+            Statement::Let { set, .. }
+            | Statement::List(set)
+            | Statement::Map { set, .. }
+            | Statement::Crosswalk { set, .. }
+            | Statement::Coverage { set, .. }
+            | Statement::Explain { set, .. } => (Some(set), None),
+            Statement::Plan { set, options, .. } => (Some(set), options.except.as_ref()),
+            Statement::Search { within, .. } => (within.as_ref(), None),
+            Statement::Export { .. }
+            | Statement::Frameworks
             | Statement::Show(_)
             | Statement::Path { .. }
             | Statement::Format(_)
-            | Statement::Help(_) => false,
+            | Statement::Help(_) => (None, None),
+        };
+        first.into_iter().chain(second)
+    }
+
+    /// Whether evaluating it reads or writes a file: a `soa("FILE")` in one of its sets, or an export.
+    pub fn touches_files(&self) -> bool {
+        matches!(self, Statement::Export { .. }) || self.sets().any(|s| s.node.any(&|e| matches!(e, SetExpr::Soa(_))))
+    }
+
+    /// The named sets (`$NAME`) it uses, as written, in order.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        for set in self.sets() {
+            set.node.each(&mut |e| {
+                if let SetExpr::Var(name) = e {
+                    names.push(name.node.as_str());
+                }
+            });
         }
+        names
     }
 }
 
 impl SetExpr {
-    /// Whether it reads a file (`soa("FILE")`).
-    pub fn touches_files(&self) -> bool {
+    /// Whether it, or an expression inside it, is one that `test` holds to.
+    pub fn any(&self, test: &impl Fn(&SetExpr) -> bool) -> bool {
+        let mut found = false;
+        self.each(&mut |e| found = found || test(e));
+        found
+    }
+
+    /// Calls `visit` on it and every expression inside it, outside in, left to right.
+    pub fn each<'a>(&'a self, visit: &mut impl FnMut(&'a SetExpr)) {
+        visit(self);
         match self {
-            SetExpr::Soa(_) => true,
-            SetExpr::Framework(_) | SetExpr::Control(_) | SetExpr::Items { .. } | SetExpr::Var(_) => false,
-            SetExpr::Union(a, b) | SetExpr::Intersect(a, b) | SetExpr::Except(a, b) => {
-                a.node.touches_files() || b.node.touches_files()
+            SetExpr::Framework(_) | SetExpr::Control(_) | SetExpr::Items { .. } | SetExpr::Var(_) | SetExpr::Soa(_) => {
             }
-            SetExpr::Filtered(a, _) => a.node.touches_files(),
+            SetExpr::Union(a, b) | SetExpr::Intersect(a, b) | SetExpr::Except(a, b) => {
+                a.node.each(visit);
+                b.node.each(visit);
+            }
+            SetExpr::Filtered(a, _) => a.node.each(visit),
         }
     }
 }

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -16,13 +15,10 @@ use crate::model::{CtlId, FwId, MapId, State, Strength};
 use crate::output::Format;
 use crate::report::*;
 
-/// Named sets, shared, so that statements evaluated ahead on other threads see them as they were.
-pub type Vars = Arc<HashMap<String, ControlSet>>;
-
 /// What statements share in a session: named sets, the output format, where relative files are.
 #[derive(Debug, Clone)]
 pub struct Env {
-    pub vars: Vars,
+    pub vars: HashMap<String, ControlSet>,
     pub format: Format,
     pub base_dir: PathBuf,
     /// What the last statement warned of; the session prints and clears it.
@@ -34,7 +30,7 @@ pub struct Env {
 impl Default for Env {
     fn default() -> Env {
         Env {
-            vars: Arc::default(),
+            vars: HashMap::new(),
             format: Format::Table,
             base_dir: PathBuf::from("."),
             warnings: Default::default(),
@@ -44,17 +40,11 @@ impl Default for Env {
 }
 
 impl Env {
-    /// The session as a statement evaluated ahead, on another thread, sees it:
-    /// the same names, format and folder.
-    pub fn ahead(&self) -> Env {
-        Env { vars: Arc::clone(&self.vars), format: self.format, base_dir: self.base_dir.clone(), ..Env::default() }
+    /// The session as a statement evaluated on another thread sees it: the
+    /// same format and folder, and of the named sets, only `vars`.
+    pub fn with_vars(&self, vars: HashMap<String, ControlSet>) -> Env {
+        Env { vars, format: self.format, base_dir: self.base_dir.clone(), ..Env::default() }
     }
-}
-
-/// Whether a statement changes the session or writes a file (`let`, `format`,
-/// `export`), rather than only answering from the database and the names.
-pub fn changes_session(stmt: &Statement) -> bool {
-    matches!(stmt, Statement::Let { .. } | Statement::Format(_) | Statement::Export { .. })
 }
 
 /// Evaluates one statement. `src` is the source the statement's spans point into.
@@ -69,7 +59,7 @@ pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) 
             if let Some(counts) = &value.soa_counts {
                 msg.push_str(&format!(" from the Statement of Applicability: {}", counts.describe()));
             }
-            Arc::make_mut(&mut env.vars).insert(name.node.clone(), value);
+            env.vars.insert(name.node.clone(), value);
             Ok(message(msg))
         }
         Statement::Frameworks => Ok(Output::Frameworks(frameworks(db))),
