@@ -153,9 +153,9 @@ pub enum Command {
         /// Print at most N errors in full; later failures are only counted in the summary.
         #[arg(long, value_name = "N")]
         max_errors: Option<usize>,
-        /// Evaluate statements on N threads [default: one per core, at most 8]; the output is
-        /// the same for any N.
-        #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        /// Evaluate statements on N threads, 1 to 64 [default: one per core, at most 8]; the
+        /// output is the same for any N.
+        #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
         jobs: Option<u16>,
     },
     /// Validate the database and summarise it.

@@ -238,8 +238,7 @@ impl<'a> Session<'a> {
             self.width = terminal_size::terminal_size().map(|(w, _)| w.0 as usize).or(self.width);
         }
         let warnings = std::mem::take(&mut *self.env.warnings.borrow_mut());
-        let buf = std::mem::take(&mut self.buf);
-        let result = rendered(result, &stmt.node, self.env.format, self.width, buf);
+        let result = rendered(result, &stmt.node, self.env.format, self.width, self.spare_buffer());
         Done { warnings, named: None, result }
     }
 

@@ -2,9 +2,9 @@
 //!
 //! The main thread parses each statement and hands it to a worker with the
 //! named sets it uses, as they stand at that point, or, while the workers
-//! have enough to do, evaluates it itself. It evaluates `let` itself, so the
-//! statements after a `let` see its name, and a statement naming a set that
-//! does not exist (whose error suggests among every name). Results are
+//! have enough to do, evaluates it itself. It always evaluates a `let`
+//! itself, so that the statements after it see its name, and a statement
+//! naming a set that does not exist, whose error suggests among all names. Results are
 //! printed in the order of the statements by the session's own
 //! [`Session::emit`], so the output is the same, byte for byte, as one
 //! statement at a time. A statement that reads or writes a file, or changes

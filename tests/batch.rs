@@ -170,3 +170,12 @@ fn eight_thousand_names_cost_time_linear_in_the_file() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(text(&o.stderr).ends_with("\n$v7999 = 429 controls\n"), "{}", text(&o.stderr));
 }
+
+#[test]
+fn jobs_takes_1_to_64_threads() {
+    for bad in ["0", "65", "many"] {
+        let o = crosswalk(&["run", "--jobs", bad, "-"]);
+        assert_eq!(o.status.code(), Some(2), "--jobs {bad}");
+        assert!(text(&o.stderr).contains("for '--jobs <N>'"), "{}", text(&o.stderr));
+    }
+}
