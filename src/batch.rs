@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::db::load;
 use crate::diag::{self, exit, Error};
 use crate::session::Session;
+use crate::workers::{self, Pool};
 
 /// Runs each file (`-` for standard input) in order, sharing named sets
 /// between them. With `keep_going`, every statement runs and the run ends
@@ -13,6 +14,22 @@ use crate::session::Session;
 /// the first failure, or 0. Statements are evaluated on [`Session::workers`]
 /// threads; what is printed is the same as one at a time.
 pub fn run(
+    session: &mut Session,
+    files: &[String],
+    keep_going: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
+    if session.workers > 1 {
+        // One pool for every file: its threads start once, for the first file long enough.
+        let (db, width, threads) = (session.db, session.width, session.workers);
+        return workers::pool(db, width, threads, |pool| run_files(Some(pool), session, files, keep_going, out, err));
+    }
+    run_files(None, session, files, keep_going, out, err)
+}
+
+fn run_files(
+    mut pool: Option<&mut Pool>,
     session: &mut Session,
     files: &[String],
     keep_going: bool,
@@ -32,7 +49,7 @@ pub fn run(
                 break;
             }
         };
-        let outcome = session.run(&text, &name, out, err, keep_going)?;
+        let outcome = session.run_in(pool.as_deref_mut(), &text, &name, out, err, keep_going)?;
         if outcome.failed > 0 && !keep_going {
             break;
         }

@@ -31,10 +31,10 @@ Examples:
 
 A failing statement is reported with its file and line; the run stops there
 unless --keep-going, which ends with a count of the failures and where the
-first were. From 8 statements on, they are evaluated on several threads
-(--jobs) and printed in order, as one at a time would print them; an export
-or a soa(...) file is touched in its turn, and none after the failure that
-stops a run.
+first were. In a file of 8 statements or more, they are evaluated on several
+threads (--jobs) and printed in order, as one at a time would print them; an
+export or a soa(...) file is touched in its turn, and none after the failure
+that stops a run.
 Exit codes: 0 success, 1 query error, 3 data error, 4 I/O.";
 
 const EXPORT_HELP: &str = "\

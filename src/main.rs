@@ -12,10 +12,8 @@ use crosswalk::diag::{self, exit, Error};
 use crosswalk::output::Format;
 use crosswalk::query::eval::Env;
 use crosswalk::session::{ExportOptions, Session};
-use crosswalk::workers;
+use crosswalk::workers::{self, STACK_BYTES};
 use crosswalk::{batch, check, repl, soa};
-
-use crosswalk::workers::STACK_BYTES;
 
 /// The work runs on the main thread when the system lets its stack grow to
 /// `STACK_BYTES` (Linux's default), and on a thread with that stack when a

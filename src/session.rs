@@ -1,6 +1,7 @@
 //! Running source text through the pipeline: the one path the REPL, batch mode, one-shot queries and exports share.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use crate::db::Database;
 use crate::diag::{self, Diagnostic, Error, Lines, Span};
@@ -10,7 +11,7 @@ use crate::query::eval::{self, Env};
 use crate::query::parse::{self, Chunk};
 use crate::query::sets::ControlSet;
 use crate::report::Output;
-use crate::workers;
+use crate::workers::{self, Pool};
 
 /// How the `export` command writes its file.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +43,7 @@ fn exportable(stmt: &Statement) -> bool {
 pub(crate) struct Done {
     pub warnings: Vec<String>,
     /// The name and set of a `let` evaluated ahead, which the session takes when it prints it.
-    pub named: Option<(String, ControlSet)>,
+    pub named: Option<(String, Arc<ControlSet>)>,
     pub result: Result<Printed, Error>,
 }
 
@@ -192,8 +193,8 @@ impl<'a> Session<'a> {
     /// (rendered against `name`, a file name or `query`) to `err`. Stops at the
     /// first failing statement unless `keep_going`. An error writing to `out`
     /// (a closed pipe) ends the run and is returned; the failures before it are
-    /// in [`Session::failures`]. With [`Session::workers`], statements are
-    /// evaluated ahead on other threads; what is printed is the same.
+    /// in [`Session::failures`]. With [`Session::workers`] above 1, statements
+    /// are evaluated ahead on other threads; what is printed is the same.
     pub fn run(
         &mut self,
         src: &str,
@@ -202,11 +203,29 @@ impl<'a> Session<'a> {
         err: &mut dyn Write,
         keep_going: bool,
     ) -> io::Result<Outcome> {
+        // The shell follows the terminal's width statement by statement, so runs one at a time.
+        if self.workers > 1 && !self.follow_terminal {
+            let (db, width, threads) = (self.db, self.width, self.workers);
+            return workers::pool(db, width, threads, |pool| self.run_in(Some(pool), src, name, out, err, keep_going));
+        }
+        self.run_in(None, src, name, out, err, keep_going)
+    }
+
+    /// [`Session::run`], with the threads of `pool` (a batch's, shared by its
+    /// files) for a source of [`workers::FROM_STATEMENTS`] or more.
+    pub fn run_in(
+        &mut self,
+        pool: Option<&mut Pool>,
+        src: &str,
+        name: &str,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+        keep_going: bool,
+    ) -> io::Result<Outcome> {
         let chunks = parse::split(src).0;
         let mut run = Run { src, name, keep_going, outcome: Outcome::default(), lines: None };
-        // The shell follows the terminal's width statement by statement, so runs one at a time.
-        if self.workers > 1 && chunks.len() >= workers::FROM_STATEMENTS && !self.follow_terminal {
-            workers::run(self, &mut run, &chunks, out, err)?;
+        if let Some(pool) = pool.filter(|_| chunks.len() >= workers::FROM_STATEMENTS) {
+            workers::run(pool, self, &mut run, &chunks, out, err)?;
             return Ok(run.outcome);
         }
         for chunk in chunks {

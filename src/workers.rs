@@ -17,7 +17,7 @@ use std::io::{self, Write};
 use std::num::NonZero;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, SendError, Sender, SyncSender, TryRecvError};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 
 use crate::db::Database;
@@ -44,8 +44,8 @@ const HANDED_OUT_PER_WORKER: usize = 8;
 /// Statements evaluated and waiting to be printed behind a slower one, at most.
 const MOST_PENDING: usize = 64;
 
-/// Results waiting to be printed are held up to this many bytes of text;
-/// past it, the main thread waits for the oldest.
+/// Results evaluated and waiting to be printed are held up to this many bytes
+/// of text; past it, the main thread waits for the oldest before it goes on.
 const MOST_HELD_BYTES: usize = 16 << 20;
 
 /// Threads for batch mode, the main one included: one per core the process may use.
@@ -53,10 +53,14 @@ pub fn available() -> usize {
     thread::available_parallelism().map_or(1, NonZero::get).min(MOST_THREADS)
 }
 
-/// A statement for a worker, with the session as it stands before it.
+/// A statement for a worker, with the named sets it uses as they stand before it.
 struct Job {
     stmt: Spanned<Statement>,
     env: Env,
+    /// The source text the statement's spans point into.
+    src: Arc<str>,
+    /// Set when the run has stopped: the statement is not evaluated.
+    stopped: Arc<AtomicBool>,
     reply: SyncSender<Done>,
 }
 
@@ -69,55 +73,94 @@ enum Pending {
 /// Rendered texts already printed, given back to the workers for their memory.
 type Buffers = Mutex<Vec<String>>;
 
-/// Runs `chunks` of `run`'s source on up to [`Session::workers`] threads.
+/// What the workers share with the main thread.
+struct Shared<'db> {
+    db: &'db Database,
+    width: Option<usize>,
+    queue: Mutex<Receiver<Job>>,
+    buffers: Buffers,
+}
+
+/// The worker threads of a batch, shared by all its files: started the
+/// first time a file has [`FROM_STATEMENTS`], ended with the batch.
+pub struct Pool<'scope, 'env> {
+    scope: &'scope thread::Scope<'scope, 'env>,
+    shared: &'env Shared<'env>,
+    /// Threads wanted, the main one included.
+    threads: usize,
+    /// Workers running, once started.
+    workers: Option<usize>,
+    jobs: Sender<Job>,
+}
+
+/// Runs `batch` with a pool of up to `threads` threads (the main one included)
+/// for `db`'s statements, printed `width` wide.
+pub fn pool<R>(
+    db: &Database,
+    width: Option<usize>,
+    threads: usize,
+    batch: impl for<'scope, 'env> FnOnce(&mut Pool<'scope, 'env>) -> R,
+) -> R {
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let shared = Shared { db, width, queue: Mutex::new(queue), buffers: Buffers::default() };
+    thread::scope(|scope| {
+        let mut pool = Pool { scope, shared: &shared, threads, workers: None, jobs };
+        batch(&mut pool)
+        // The pool, and with it the queue's sender, is dropped here: the workers end.
+    })
+}
+
+impl Pool<'_, '_> {
+    /// The workers, started the first time: `threads - 1`, fewer when the
+    /// system refuses a thread (with none, the main thread does it all).
+    fn workers(&mut self) -> usize {
+        if let Some(n) = self.workers {
+            return n;
+        }
+        let shared = self.shared;
+        let started = (1..self.threads)
+            .filter(|_| {
+                let worker = thread::Builder::new().stack_size(STACK_BYTES);
+                worker.spawn_scoped(self.scope, move || work(shared)).is_ok()
+            })
+            .count();
+        *self.workers.insert(started)
+    }
+}
+
+/// Runs `chunks` of `run`'s source with the threads of `pool`.
 pub(crate) fn run(
+    pool: &mut Pool,
     session: &mut Session,
     run: &mut Run,
     chunks: &[Chunk],
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<()> {
-    let (db, src, width) = (session.db, run.src, session.width);
-    let (jobs, queue) = mpsc::channel::<Job>();
-    let queue = Mutex::new(queue);
-    let buffers = Buffers::default();
-    let stop = AtomicBool::new(false);
-    thread::scope(|scope| {
-        // A thread the system refuses is one fewer worker; with none, the main thread does it all.
-        let workers = (1..session.workers)
-            .filter(|_| {
-                let worker = thread::Builder::new().stack_size(STACK_BYTES);
-                worker.spawn_scoped(scope, || work(db, src, width, &queue, &buffers, &stop)).is_ok()
-            })
-            .count();
-        let next = session.env.with_vars(session.env.vars.clone());
-        let pending = VecDeque::new();
-        let mut lead = Lead { session, run, workers, jobs: &jobs, buffers: &buffers, pending, next, out, err };
-        let result = lead.run(chunks);
-        // Statements still queued after a stop are not evaluated.
-        stop.store(true, Ordering::Relaxed);
-        drop(jobs);
-        result
-    })
+    let workers = pool.workers();
+    let (src, stopped) = (Arc::from(run.src), Arc::new(AtomicBool::new(false)));
+    let next = session.env.with_vars(session.env.vars.clone());
+    let jobs = pool.jobs.clone();
+    let pending = VecDeque::new();
+    let buffers = &pool.shared.buffers;
+    let mut lead = Lead { session, run, workers, jobs, buffers, src, stopped, pending, next, out, err };
+    let result = lead.run(chunks);
+    // Statements still queued after a stop are not evaluated.
+    lead.stopped.store(true, Ordering::Relaxed);
+    result
 }
 
 /// A worker: evaluates and renders statements until there are no more.
-fn work(
-    db: &Database,
-    src: &str,
-    width: Option<usize>,
-    queue: &Mutex<Receiver<Job>>,
-    buffers: &Buffers,
-    stop: &AtomicBool,
-) {
+fn work(shared: &Shared) {
     loop {
-        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok(Job { stmt, mut env, reply }) = job else { return };
-        if stop.load(Ordering::Relaxed) {
-            return;
+        let job = shared.queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(Job { stmt, mut env, src, stopped, reply }) = job else { return };
+        if stopped.load(Ordering::Relaxed) {
+            continue;
         }
+        let done = answer(shared.db, &src, shared.width, &stmt, &mut env, &shared.buffers);
         // The run may have stopped, and no longer waits for it.
-        let _ = reply.send(answer(db, src, width, &stmt, &mut env, buffers));
+        let _ = reply.send(done);
     }
 }
 
@@ -143,8 +186,10 @@ struct Lead<'l, 'db, 'src> {
     session: &'l mut Session<'db>,
     run: &'l mut Run<'src>,
     workers: usize,
-    jobs: &'l Sender<Job>,
+    jobs: Sender<Job>,
     buffers: &'l Buffers,
+    src: Arc<str>,
+    stopped: Arc<AtomicBool>,
     /// The statements not yet printed, in order.
     pending: VecDeque<(Chunk, Pending)>,
     /// The session as the next statement sees it: with the names of the `let`s not yet printed.
@@ -204,11 +249,12 @@ impl Lead<'_, '_, '_> {
             stmt.node.names().into_iter().map(|n| Some((n.to_string(), self.next.vars.get(n)?.clone()))).collect();
         if let Some(vars) = names.filter(|_| evaluating < self.workers * HANDED_OUT_PER_WORKER) {
             let (reply, answered) = mpsc::sync_channel(1);
-            match self.jobs.send(Job { stmt, env: self.next.with_vars(vars), reply }) {
+            let (src, stopped) = (Arc::clone(&self.src), Arc::clone(&self.stopped));
+            match self.jobs.send(Job { stmt, env: self.next.with_vars(vars), src, stopped, reply }) {
                 Ok(()) => return Ok(Some(Pending::Evaluating(answered))),
-                // The queue lives as long as the run; were it gone, the statement is evaluated here.
+                // The queue lives as long as the pool; were it gone, the statement is evaluated here.
                 Err(SendError(mut job)) => {
-                    let done = answer(db, src, width, &job.stmt, &mut job.env, self.buffers);
+                    let done = answer(db, &job.src, width, &job.stmt, &mut job.env, self.buffers);
                     return Ok(Some(Pending::Ready(Box::new(done))));
                 }
             }
@@ -220,6 +266,7 @@ impl Lead<'_, '_, '_> {
     /// them while more than `most` are pending, or too many bytes are held.
     /// `Ok(false)` when the run stops.
     fn print(&mut self, most: usize) -> io::Result<bool> {
+        self.gather();
         while let Some((chunk, item)) = self.pending.pop_front() {
             let done = match item {
                 Pending::Ready(done) => *done,
@@ -251,6 +298,19 @@ impl Lead<'_, '_, '_> {
             }
         }
         Ok(true)
+    }
+}
+
+impl Lead<'_, '_, '_> {
+    /// Takes the results the workers have finished, so that they count in what is held.
+    fn gather(&mut self) {
+        for (_, item) in self.pending.iter_mut() {
+            if let Pending::Evaluating(answer) = item {
+                if let Ok(done) = answer.try_recv() {
+                    *item = Pending::Ready(Box::new(done));
+                }
+            }
+        }
     }
 }
 

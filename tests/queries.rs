@@ -110,6 +110,49 @@ fn a_batch_on_several_threads_prints_what_it_prints_on_one() {
     }
 }
 
+/// Several files in one batch share one pool of threads and the names one
+/// defines for the next; on three threads they print what they print on one.
+#[test]
+fn files_of_a_batch_on_several_threads_print_what_they_print_on_one() {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir("tests/queries")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cwq"))
+        .collect();
+    paths.sort();
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = paths.split_at(paths.len() / 2);
+    let text = |ps: &[PathBuf]| -> String { ps.iter().map(|p| std::fs::read_to_string(p).unwrap() + "\n").collect() };
+    let files = [
+        (text(first) + "let shared = iso27001{5.1..5.10}\n", "a.cwq"),
+        ("list $shared\n".repeat(3), "b.cwq"),
+        (text(second) + "map $shared -> soc2\nlist $missing\nlist $shared\n", "c.cwq"),
+    ];
+    let names: Vec<String> = files
+        .iter()
+        .map(|(src, name)| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, src).unwrap();
+            path.to_string_lossy().into_owned()
+        })
+        .collect();
+    let run = |workers: usize, keep_going: bool| {
+        let env = Env { base_dir: PathBuf::from("tests/data"), ..Env::default() };
+        let mut session = Session::new(shipped(), env, Some(100));
+        session.workers = workers;
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = crosswalk::batch::run(&mut session, &names, keep_going, &mut out, &mut err).unwrap();
+        (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap(), session.failures.clone())
+    };
+    for keep_going in [false, true] {
+        let (one, three) = (run(1, keep_going), run(3, keep_going));
+        assert_eq!(one.0, 1, "the last file fails");
+        assert_eq!((one.0, &one.3), (three.0, &three.3), "keep going: {keep_going}");
+        assert!(one.1 == three.1, "stdout differs from line {}", first_difference(&one.1, &three.1));
+        assert!(one.2 == three.2, "stderr differs from line {}", first_difference(&one.2, &three.2));
+    }
+}
+
 /// The first line where two texts differ, numbered from 1, with both versions of it.
 fn first_difference(a: &str, b: &str) -> String {
     let (mut a, mut b) = (a.lines(), b.lines());

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 
 use super::ast::*;
 use super::filter::{self, Condition, Subject};
-use super::sets::{self, ControlSet, Scope};
+use super::sets::{self, ControlSet, Names, Scope};
 use crate::coverage::{self, Routes};
 use crate::db::{Database, Link};
 use crate::diag::{Diagnostic, Error};
@@ -18,7 +18,7 @@ use crate::report::*;
 /// What statements share in a session: named sets, the output format, where relative files are.
 #[derive(Debug, Clone)]
 pub struct Env {
-    pub vars: HashMap<String, ControlSet>,
+    pub vars: Names,
     pub format: Format,
     pub base_dir: PathBuf,
     /// What the last statement warned of; the session prints and clears it.
@@ -40,9 +40,8 @@ impl Default for Env {
 }
 
 impl Env {
-    /// The session as a statement evaluated on another thread sees it: the
-    /// same format and folder, and of the named sets, only `vars`.
-    pub fn with_vars(&self, vars: HashMap<String, ControlSet>) -> Env {
+    /// The session with the same format and folder, and `vars` for its named sets.
+    pub fn with_vars(&self, vars: Names) -> Env {
         Env { vars, format: self.format, base_dir: self.base_dir.clone(), ..Env::default() }
     }
 }
@@ -59,7 +58,7 @@ pub fn eval(db: &Database, env: &mut Env, stmt: &Spanned<Statement>, src: &str) 
             if let Some(counts) = &value.soa_counts {
                 msg.push_str(&format!(" from the Statement of Applicability: {}", counts.describe()));
             }
-            env.vars.insert(name.node.clone(), value);
+            env.vars.insert(name.node.clone(), std::sync::Arc::new(value));
             Ok(message(msg))
         }
         Statement::Frameworks => Ok(Output::Frameworks(frameworks(db))),

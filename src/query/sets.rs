@@ -117,10 +117,14 @@ impl ControlSet {
     }
 }
 
+/// Named sets (`let NAME = SET`), each shared by reference, so that a copy of
+/// the names (for a statement evaluated on another thread) does not copy sets.
+pub type Names = HashMap<String, std::sync::Arc<ControlSet>>;
+
 /// What set evaluation can see: the database, the variables and where relative files are.
 pub struct Scope<'a> {
     pub db: &'a Database,
-    pub vars: &'a HashMap<String, ControlSet>,
+    pub vars: &'a Names,
     pub base_dir: &'a Path,
     /// Warnings of the statement (a Statement of Applicability's contradictory rows).
     pub warnings: &'a RefCell<Vec<String>>,
@@ -142,7 +146,9 @@ pub fn eval(scope: &Scope, expr: &Spanned<SetExpr>) -> Result<ControlSet, Error>
             }
             set
         }
-        SetExpr::Var(name) => scope.vars.get(&name.node).cloned().ok_or_else(|| unknown_var(scope, name))?,
+        SetExpr::Var(name) => {
+            scope.vars.get(&name.node).map(|set| ControlSet::clone(set)).ok_or_else(|| unknown_var(scope, name))?
+        }
         SetExpr::Soa(path) => {
             let soa = crate::soa::read(db, &scope.base_dir.join(&path.node), &path.node)?;
             scope.warnings.borrow_mut().extend(soa.warnings);
