@@ -81,12 +81,7 @@ fn the_same_query_prints_the_same_bytes() {
 /// leaves the session the same names.
 #[test]
 fn a_batch_on_several_threads_prints_what_it_prints_on_one() {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir("tests/queries")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "cwq"))
-        .collect();
-    paths.sort();
+    let paths = query_files();
     let mut src: String = paths.iter().map(|p| std::fs::read_to_string(p).unwrap() + "\n").collect();
     src.push_str(
         "let wrong = iso27001{9.99}\nlist $wrong\nformat csv\ngaps iso27001 -> soc2\nshow soc2:CC61\n\
@@ -114,12 +109,7 @@ fn a_batch_on_several_threads_prints_what_it_prints_on_one() {
 /// defines for the next; on three threads they print what they print on one.
 #[test]
 fn files_of_a_batch_on_several_threads_print_what_they_print_on_one() {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir("tests/queries")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "cwq"))
-        .collect();
-    paths.sort();
+    let paths = query_files();
     let dir = tempfile::tempdir().unwrap();
     let (first, second) = paths.split_at(paths.len() / 2);
     let text = |ps: &[PathBuf]| -> String { ps.iter().map(|p| std::fs::read_to_string(p).unwrap() + "\n").collect() };
@@ -151,6 +141,17 @@ fn files_of_a_batch_on_several_threads_print_what_they_print_on_one() {
         assert!(one.1 == three.1, "stdout differs from line {}", first_difference(&one.1, &three.1));
         assert!(one.2 == three.2, "stderr differs from line {}", first_difference(&one.2, &three.2));
     }
+}
+
+/// The files of `tests/queries`, in order.
+fn query_files() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir("tests/queries")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cwq"))
+        .collect();
+    paths.sort();
+    paths
 }
 
 /// The first line where two texts differ, numbered from 1, with both versions of it.
