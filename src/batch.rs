@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::db::load;
 use crate::diag::{self, exit, Error};
 use crate::session::Session;
-use crate::workers::{self, Pool};
+use crate::workers::Pool;
 
 /// Runs each file (`-` for standard input) in order, sharing named sets
 /// between them. With `keep_going`, every statement runs and the run ends
@@ -20,12 +20,8 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<u8> {
-    if session.workers > 1 {
-        // One pool for every file: its threads start once, for the first file long enough.
-        let (db, width, threads) = (session.db, session.width, session.workers);
-        return workers::pool(db, width, threads, |pool| run_files(Some(pool), session, files, keep_going, out, err));
-    }
-    run_files(None, session, files, keep_going, out, err)
+    // One pool for every file: its threads start once, for the first file long enough.
+    session.pooled(|session, pool| run_files(pool, session, files, keep_going, out, err))
 }
 
 fn run_files(

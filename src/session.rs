@@ -203,12 +203,18 @@ impl<'a> Session<'a> {
         err: &mut dyn Write,
         keep_going: bool,
     ) -> io::Result<Outcome> {
-        // The shell follows the terminal's width statement by statement, so runs one at a time.
+        self.pooled(|session, pool| session.run_in(pool, src, name, out, err, keep_going))
+    }
+
+    /// Calls `work` with a pool of [`Session::workers`] threads for its runs,
+    /// or with none for one thread. The shell follows the terminal's width
+    /// statement by statement, so it runs one at a time.
+    pub fn pooled<R>(&mut self, work: impl FnOnce(&mut Session<'a>, Option<&mut Pool>) -> R) -> R {
         if self.workers > 1 && !self.follow_terminal {
             let (db, width, threads) = (self.db, self.width, self.workers);
-            return workers::pool(db, width, threads, |pool| self.run_in(Some(pool), src, name, out, err, keep_going));
+            return workers::pool(db, width, threads, |pool| work(self, Some(pool)));
         }
-        self.run_in(None, src, name, out, err, keep_going)
+        work(self, None)
     }
 
     /// [`Session::run`], with the threads of `pool` (a batch's, shared by its
